@@ -1,0 +1,21 @@
+--[[
+  Compare-and-remove: removes a user's link to one service only if it points at the pod.
+
+    Input:
+      KEYS[1] link key        P:{ns:lk:uid}svc  (string: pod id)
+      KEYS[2] user links key  P:{ns:lk:uid}     (hash: service -> pod id)
+
+      ARGV[1] service name
+      ARGV[2] persist seconds: '-1' delete now, otherwise keep for that many seconds
+      ARGV[3] the pod id the link must point at
+
+    Output:
+      1 if the link pointed at the pod and was removed, else 0
+]]
+--- @include "includes/unlink"
+
+if redis.call('GET', KEYS[1]) ~= ARGV[3] then
+  return 0
+end
+unlink(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+return 1

@@ -1,0 +1,17 @@
+--[[
+  Forgets a pod of a service: its state and its load report.
+
+    Input:
+      KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state)
+      KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')
+
+      ARGV[1] pod id
+
+    Output:
+      1 if the pod had a state or a load report, else 0
+]]
+local removed = redis.call('HDEL', KEYS[1], ARGV[1]) + redis.call('HDEL', KEYS[2], ARGV[1])
+if removed > 0 then
+  return 1
+end
+return 0

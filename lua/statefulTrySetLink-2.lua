@@ -1,0 +1,24 @@
+--[[
+  Links a user to a pod unless a persistent link to another pod exists.
+  A temporary link to another pod is taken over.
+
+    Input:
+      KEYS[1] link key        P:{ns:lk:uid}svc  (string: pod id)
+      KEYS[2] user links key  P:{ns:lk:uid}     (hash: service -> pod id)
+
+      ARGV[1] service name
+      ARGV[2] pod id
+      ARGV[3] persist seconds: '-1' persistent, otherwise the TTL in seconds
+
+    Output:
+      { 1, ARGV[2] } when linked
+      { 0, holder pod id (bulk string) } when a persistent link to another pod exists
+]]
+--- @include "includes/writeLink"
+
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[2] and redis.call('PTTL', KEYS[1]) == -1 then
+  return { 0, current }
+end
+writeLink(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+return { 1, ARGV[2] }

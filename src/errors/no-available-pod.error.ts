@@ -1,0 +1,13 @@
+import { StatefulError } from './stateful.error';
+
+/** computeLinkedPod found no pod it may link a new user to (no fresh load report, all excluded, full or draining). */
+export class NoAvailablePodError extends StatefulError {
+  readonly code = 'NO_AVAILABLE_POD';
+
+  constructor(
+    readonly namespace: string,
+    readonly serviceName: string,
+  ) {
+    super(`No available pod for service ${serviceName} in namespace ${namespace}`);
+  }
+}

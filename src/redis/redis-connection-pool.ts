@@ -1,0 +1,59 @@
+import type { Cluster, Redis } from 'ioredis';
+
+export type RedisClient = Redis | Cluster;
+
+export function isCluster(client: RedisClient): client is Cluster {
+  return (client as Cluster).isCluster === true;
+}
+
+/**
+ * The connections the library talks through, used round-robin. All clients point at the same
+ * deployment (one server, one Sentinel group or one Cluster); `owned` says whether the pool
+ * created them and so must close them.
+ */
+export class RedisConnectionPool {
+  private cursor = 0;
+
+  constructor(
+    readonly clients: readonly RedisClient[],
+    readonly owned: boolean,
+  ) {
+    if (clients.length === 0) throw new Error('RedisConnectionPool needs at least one client');
+  }
+
+  /** The next client in round-robin order. */
+  next(): RedisClient {
+    const client = this.clients[this.cursor];
+    this.cursor = (this.cursor + 1) % this.clients.length;
+    return client;
+  }
+
+  get isCluster(): boolean {
+    return isCluster(this.clients[0]);
+  }
+
+  /** One connection per Redis server that accepts writes: the server itself, or every Cluster master. */
+  masters(): Redis[] {
+    const first = this.clients[0];
+    return isCluster(first) ? first.nodes('master') : [first];
+  }
+
+  /** Every connection to ping for health: each pooled connection, or each master of each Cluster client. */
+  connections(): Redis[] {
+    return this.clients.flatMap((client) => (isCluster(client) ? client.nodes('master') : [client]));
+  }
+
+  /** Closes the clients this pool created; a client handed in by the user is left open. */
+  async close(): Promise<void> {
+    if (!this.owned) return;
+    await Promise.all(
+      this.clients.map(async (client) => {
+        try {
+          await client.quit();
+        } catch {
+          client.disconnect();
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,114 @@
+import { Logger, type OnModuleInit } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { translateRedisError } from '../errors';
+import type { RedisConnectionPool } from '../redis/redis-connection-pool';
+import type { LuaScript } from './lua-script';
+
+type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
+
+/** Scripts missing from a server's script cache, per server; empty when all are loaded. */
+export interface LuaScriptsStatus {
+  loaded: boolean;
+  missing: { node: string; scripts: string[] }[];
+}
+
+/**
+ * Every script of `lua/`, registered once per client with ioredis `defineCommand`. ioredis sends
+ * EVALSHA and, on NOSCRIPT (Redis restart, SCRIPT FLUSH, a new Cluster master), resends the body
+ * to that same node, so callers never see NOSCRIPT. `loadAll` preloads every master at start.
+ */
+export class LuaScriptRegistry implements OnModuleInit {
+  private readonly logger = new Logger(LuaScriptRegistry.name);
+  private readonly byName: ReadonlyMap<string, LuaScript>;
+
+  constructor(
+    private readonly pool: RedisConnectionPool,
+    scripts: readonly LuaScript[],
+  ) {
+    this.byName = new Map(scripts.map((script) => [script.name, script]));
+    for (const client of pool.clients) {
+      for (const script of scripts) {
+        // A user's own client may already carry the command (two modules sharing it).
+        if (typeof (client as unknown as Record<string, unknown>)[script.name] === 'function') continue;
+        client.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
+      }
+    }
+  }
+
+  get scripts(): LuaScript[] {
+    return [...this.byName.values()];
+  }
+
+  /** The SHA1 Redis knows the script by. */
+  sha1(name: string): string {
+    return this.get(name).sha1;
+  }
+
+  /** Runs a script on the next pooled client; Redis errors come back as the library's typed errors. */
+  async run(name: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    const script = this.get(name);
+    if (keys.length !== script.numberOfKeys) {
+      throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
+    }
+    const client = this.pool.next() as unknown as Record<string, ScriptCommand>;
+    try {
+      return await client[name](...keys, ...args);
+    } catch (error) {
+      throw translateRedisError(error, name);
+    }
+  }
+
+  async onModuleInit(): Promise<void> {
+    try {
+      await this.loadAll();
+    } catch (error) {
+      // Not fatal: the service may start before Redis; scripts load on first use and health reports it.
+      this.logger.warn(`Lua scripts not preloaded: ${(error as Error).message}`);
+    }
+  }
+
+  /** SCRIPT LOAD of every script on every master; fails if Redis computes another SHA1 than ours. */
+  async loadAll(): Promise<void> {
+    await Promise.all(this.pool.masters().map((node) => this.loadInto(node, this.scripts)));
+  }
+
+  /** Which scripts each master lacks (SCRIPT EXISTS). */
+  async status(): Promise<LuaScriptsStatus> {
+    const scripts = this.scripts;
+    const missing = await Promise.all(
+      this.pool.masters().map(async (node) => {
+        const exists = (await node.script('EXISTS', ...scripts.map((s) => s.sha1))) as number[];
+        return { node: describeNode(node), scripts: scripts.filter((_, i) => exists[i] !== 1).map((s) => s.name) };
+      }),
+    );
+    const incomplete = missing.filter((entry) => entry.scripts.length > 0);
+    return { loaded: incomplete.length === 0, missing: incomplete };
+  }
+
+  /** Loads whatever `status` finds missing, then reports the status again. */
+  async ensureLoaded(): Promise<LuaScriptsStatus> {
+    const before = await this.status();
+    if (before.loaded) return before;
+    await this.loadAll();
+    return this.status();
+  }
+
+  private async loadInto(node: Redis, scripts: readonly LuaScript[]): Promise<void> {
+    for (const script of scripts) {
+      const sha1 = (await node.script('LOAD', script.lua)) as string;
+      if (sha1 !== script.sha1) {
+        throw new Error(`Redis computed SHA1 ${sha1} for ${script.name}, expected ${script.sha1}`);
+      }
+    }
+  }
+
+  private get(name: string): LuaScript {
+    const script = this.byName.get(name);
+    if (!script) throw new Error(`Unknown Lua script ${name}`);
+    return script;
+  }
+}
+
+function describeNode(node: Redis): string {
+  return `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
+}

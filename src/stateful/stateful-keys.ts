@@ -1,0 +1,33 @@
+/**
+ * The Redis key layout of the Go/Java design, byte for byte (SPEC §2). Every key carries a
+ * hash tag, so a user's keys share one Cluster slot, and a service's state and load hashes another.
+ * Callers validate the parts first: that is what keeps two triples from mapping to one key.
+ */
+export class StatefulKeys {
+  constructor(readonly prefix: string) {}
+
+  /** `P:{ns:state:svc}`: hash, pod id -> state. */
+  podStates(namespace: string, serviceName: string): string {
+    return `${this.prefix}:{${namespace}:state:${serviceName}}`;
+  }
+
+  /** `P:{ns:state:svc}:load`: hash, pod id -> `<load>:<unixMillis>`. */
+  podLoads(namespace: string, serviceName: string): string {
+    return `${this.prefix}:{${namespace}:state:${serviceName}}:load`;
+  }
+
+  /** `P:{ns:workload:svc}`: string, the service's workload state. */
+  workload(namespace: string, serviceName: string): string {
+    return `${this.prefix}:{${namespace}:workload:${serviceName}}`;
+  }
+
+  /** `P:{ns:lk:uid}`: hash, service -> pod id, the user's persistent links. */
+  userLinks(namespace: string, uid: string): string {
+    return `${this.prefix}:{${namespace}:lk:${uid}}`;
+  }
+
+  /** `P:{ns:lk:uid}svc`: string, pod id; no TTL = persistent, TTL = temporary. */
+  link(namespace: string, uid: string, serviceName: string): string {
+    return `${this.prefix}:{${namespace}:lk:${uid}}${serviceName}`;
+  }
+}

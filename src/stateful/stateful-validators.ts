@@ -1,0 +1,100 @@
+import { StatefulValidationError } from '../errors';
+
+/** SPEC §2 identifier rules, checked before any Redis call. Each throws StatefulValidationError naming the field. */
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** Not printable: controls, format characters, surrogates, unassigned, line/paragraph separators. */
+const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{Zl}\p{Zp}]/u;
+const CONTROL = /\p{Cc}/u;
+const MAX_POD_ID = 2_147_483_647;
+const MAX_SECONDS = 2_147_483_647;
+
+export function assertNamespace(value: unknown, field = 'namespace'): asserts value is string {
+  assertName(value, field);
+}
+
+export function assertServiceName(value: unknown, field = 'serviceName'): asserts value is string {
+  assertName(value, field);
+}
+
+function assertName(value: unknown, field: string): asserts value is string {
+  if (typeof value !== 'string' || !NAME.test(value)) {
+    throw new StatefulValidationError(
+      field,
+      'must be 1 to 128 characters of A-Z a-z 0-9 . _ - starting with a letter or digit',
+    );
+  }
+}
+
+export function assertUid(value: unknown, field = 'uid'): asserts value is string {
+  if (typeof value !== 'string') throw new StatefulValidationError(field, 'must be a string');
+  const length = codePointLength(value);
+  if (length < 1 || length > 256) {
+    throw new StatefulValidationError(field, 'must be 1 to 256 characters');
+  }
+  if (value.includes('{') || value.includes('}') || NOT_PRINTABLE.test(value)) {
+    throw new StatefulValidationError(field, 'must be printable, without { } or control characters');
+  }
+}
+
+export function assertPodId(value: unknown, field = 'podId'): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_POD_ID) {
+    throw new StatefulValidationError(field, `must be an integer from 0 to ${MAX_POD_ID}`);
+  }
+}
+
+export function assertPersistSeconds(value: unknown, field = 'persistSeconds'): asserts value is number {
+  const valid =
+    typeof value === 'number' &&
+    Number.isInteger(value) &&
+    (value === -1 || (value >= 1 && value <= MAX_SECONDS));
+  if (!valid) {
+    throw new StatefulValidationError(
+      field,
+      `must be -1 (persistent) or an integer from 1 to ${MAX_SECONDS} (seconds)`,
+    );
+  }
+}
+
+export function assertState(value: unknown, field = 'state'): asserts value is string {
+  if (typeof value !== 'string') throw new StatefulValidationError(field, 'must be a string');
+  const length = codePointLength(value);
+  if (length < 1 || length > 1024 || CONTROL.test(value)) {
+    throw new StatefulValidationError(field, 'must be 1 to 1024 characters without control characters');
+  }
+}
+
+export function assertLoad(value: unknown, field = 'load'): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new StatefulValidationError(field, 'must be a finite number >= 0');
+  }
+}
+
+export function assertMaxAgeMs(value: unknown, field = 'maxAgeMs'): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new StatefulValidationError(field, 'must be an integer >= 0 (milliseconds)');
+  }
+}
+
+export function assertFiniteNumber(value: unknown, field: string): asserts value is number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new StatefulValidationError(field, 'must be a finite number');
+  }
+}
+
+/** Validates every element with `assertItem` (naming `field[i]`) and drops duplicates, keeping order. */
+export function uniqueList<T>(
+  value: unknown,
+  field: string,
+  assertItem: (item: unknown, field: string) => void,
+): T[] {
+  if (!Array.isArray(value)) throw new StatefulValidationError(field, 'must be an array');
+  value.forEach((item, index) => assertItem(item, `${field}[${index}]`));
+  return [...new Set(value as T[])];
+}
+
+function codePointLength(value: string): number {
+  let length = 0;
+  for (const _ of value) length++;
+  return length;
+}

@@ -1,0 +1,9 @@
+import { ConfigurableModuleBuilder } from '@nestjs/common';
+import type { StatefulModuleOptions } from './stateful-module-options';
+
+export const {
+  ConfigurableModuleClass: ConfigurableStatefulModule,
+  MODULE_OPTIONS_TOKEN: STATEFUL_MODULE_OPTIONS,
+  OPTIONS_TYPE: STATEFUL_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: STATEFUL_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<StatefulModuleOptions>().setClassMethodName('forRoot').build();

@@ -1,0 +1,53 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { RedisModule } from '../redis/redis.module';
+import { StatefulExecutorService } from './stateful-executor.service';
+import type { StatefulModuleOptions } from './stateful-module-options';
+import {
+  ConfigurableStatefulModule,
+  STATEFUL_ASYNC_OPTIONS_TYPE,
+  STATEFUL_MODULE_OPTIONS,
+  STATEFUL_OPTIONS_TYPE,
+} from './stateful.module-definition';
+
+/** Holds the resolved options so both RedisModule and the executor can inject them; the factory runs once. */
+@Module({})
+class StatefulOptionsModule {}
+
+/**
+ * `StatefulModule.forRoot({ redis, keyPrefix })` / `forRootAsync({ imports, inject, useFactory })`.
+ * Exports StatefulExecutorService and, through RedisModule, the pool, the script registry and the
+ * health indicators.
+ */
+@Module({
+  providers: [StatefulExecutorService],
+  exports: [StatefulExecutorService],
+})
+export class StatefulModule extends ConfigurableStatefulModule {
+  static override forRoot(options: typeof STATEFUL_OPTIONS_TYPE): DynamicModule {
+    return StatefulModule.assemble(super.forRoot(options));
+  }
+
+  static override forRootAsync(options: typeof STATEFUL_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return StatefulModule.assemble(super.forRootAsync(options));
+  }
+
+  private static assemble(base: DynamicModule): DynamicModule {
+    const optionsModule: DynamicModule = {
+      module: StatefulOptionsModule,
+      imports: base.imports ?? [],
+      providers: base.providers ?? [],
+      exports: [STATEFUL_MODULE_OPTIONS],
+    };
+    const redisModule = RedisModule.forRootAsync({
+      imports: [optionsModule],
+      inject: [STATEFUL_MODULE_OPTIONS],
+      useFactory: (options: StatefulModuleOptions) => options.redis,
+    });
+    return {
+      module: StatefulModule,
+      global: base.global,
+      imports: [optionsModule, redisModule],
+      exports: [redisModule],
+    };
+  }
+}
