@@ -43,17 +43,25 @@ export class RedisConnectionPool {
     return this.clients.flatMap((client) => (isCluster(client) ? client.nodes('master') : [client]));
   }
 
-  /** Closes the clients this pool created; a client handed in by the user is left open. */
+  /** Closes the clients this pool created and waits until they are closed; a user's client is left open. */
   async close(): Promise<void> {
     if (!this.owned) return;
-    await Promise.all(
-      this.clients.map(async (client) => {
-        try {
-          await client.quit();
-        } catch {
-          client.disconnect();
-        }
-      }),
-    );
+    await Promise.all(this.clients.map(closeClient));
   }
+}
+
+async function closeClient(client: RedisClient): Promise<void> {
+  if (client.status === 'end') return;
+  if (client.status === 'wait') {
+    // lazyConnect and never used: there is no connection to quit.
+    client.disconnect();
+    return;
+  }
+  const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+  await ended;
 }

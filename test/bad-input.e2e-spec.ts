@@ -1,0 +1,138 @@
+import type { Redis } from 'ioredis';
+import { StatefulValidationError, type StatefulExecutorService } from '../src';
+import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+
+type Call = (executor: StatefulExecutorService) => Promise<unknown>;
+// Bad input arrives from untyped callers (JSON, JavaScript), so the cases bypass the types on purpose.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const bad = (value: unknown): any => value;
+
+const BAD_NAMES: [string, unknown][] = [
+  ['empty', ''],
+  ['a colon', 'a:b'],
+  ['a brace', 'a{b}'],
+  ['a leading dot', '.svc'],
+  ['a leading dash', '-svc'],
+  ['a space', 'a b'],
+  ['129 characters', 'a'.repeat(129)],
+  ['a non-ASCII letter', 'caf\u00e9'],
+  ['a number', 12],
+  ['null', null],
+];
+const BAD_UIDS: [string, unknown][] = [
+  ['empty', ''],
+  ['an opening brace', 'a{b'],
+  ['a closing brace', 'a}b'],
+  ['a newline', 'a\nb'],
+  ['a NUL', 'a\u0000b'],
+  ['DEL', 'a\u007fb'],
+  ['257 characters', 'u'.repeat(257)],
+  ['a number', 42],
+];
+const BAD_POD_IDS: [string, unknown][] = [
+  ['negative', -1],
+  ['fractional', 1.5],
+  ['above 2147483647', 2_147_483_648],
+  ['NaN', NaN],
+  ['a string', '3'],
+];
+const BAD_PERSIST: [string, unknown][] = [
+  ['zero', 0],
+  ['-2', -2],
+  ['fractional', 1.5],
+  ['above 2147483647', 2_147_483_648],
+  ['a string', '-1'],
+];
+const BAD_STATES: [string, unknown][] = [
+  ['empty', ''],
+  ['1025 characters', 's'.repeat(1025)],
+  ['a control character', 'Run\tning'],
+  ['not a string', 1],
+];
+const BAD_LOADS: [string, unknown][] = [
+  ['negative', -0.5],
+  ['NaN', NaN],
+  ['Infinity', Infinity],
+  ['a string', '3'],
+];
+
+/** [description, call, field the error must name] */
+const CASES: [string, Call, string][] = [
+  ...BAD_NAMES.flatMap(([what, value]): [string, Call, string][] => [
+    [`namespace ${what}`, (e) => e.getServiceState(bad(value), 'svc'), 'namespace'],
+    [`namespace ${what} (link)`, (e) => e.setLinkedPod(bad(value), 'u', 'svc', 1, -1), 'namespace'],
+    [`serviceName ${what}`, (e) => e.setServiceState('ns', bad(value), 1, 'Running'), 'serviceName'],
+    [`serviceName ${what} (link)`, (e) => e.trySetLinkedPod('ns', 'u', bad(value), 1, -1), 'serviceName'],
+    [`serviceNames[1] ${what}`, (e) => e.getWorkloadStates('ns', ['ok', bad(value)]), 'serviceNames[1]'],
+  ]),
+  ...BAD_UIDS.flatMap(([what, value]): [string, Call, string][] => [
+    [`uid ${what} (set)`, (e) => e.setLinkedPod('ns', bad(value), 'svc', 1, -1), 'uid'],
+    [`uid ${what} (get)`, (e) => e.getLinkedPod('ns', bad(value), 'svc'), 'uid'],
+    [`uid ${what} (links)`, (e) => e.getLinkService('ns', bad(value)), 'uid'],
+    [`uids[2] ${what}`, (e) => e.getLinkedPods('ns', ['a', 'b', bad(value)], 'svc'), 'uids[2]'],
+  ]),
+  ...BAD_POD_IDS.flatMap(([what, value]): [string, Call, string][] => [
+    [`podId ${what} (state)`, (e) => e.setServiceState('ns', 'svc', bad(value), 'Running'), 'podId'],
+    [`podId ${what} (link)`, (e) => e.setLinkedPodIfAbsent('ns', 'u', 'svc', bad(value), -1), 'podId'],
+    [`podId ${what} (remove)`, (e) => e.removeLinkedPodWithId('ns', 'u', 'svc', bad(value), -1), 'podId'],
+    [`excludePods[0] ${what}`, (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { excludePods: [bad(value)] }), 'options.excludePods[0]'],
+  ]),
+  ...BAD_PERSIST.flatMap(([what, value]): [string, Call, string][] => [
+    [`persistSeconds ${what} (set)`, (e) => e.setLinkedPod('ns', 'u', 'svc', 1, bad(value)), 'persistSeconds'],
+    [`persistSeconds ${what} (remove)`, (e) => e.removeLinkedPod('ns', 'u', 'svc', bad(value)), 'persistSeconds'],
+    [`persistSeconds ${what} (compute)`, (e) => e.computeLinkedPod('ns', 'u', 'svc', bad(value)), 'persistSeconds'],
+  ]),
+  ...BAD_STATES.flatMap(([what, value]): [string, Call, string][] => [
+    [`state ${what}`, (e) => e.setServiceState('ns', 'svc', 1, bad(value)), 'state'],
+    [`workload state ${what}`, (e) => e.setWorkloadState('ns', 'svc', bad(value)), 'state'],
+  ]),
+  ...BAD_LOADS.map(([what, value]): [string, Call, string] => [
+    `load ${what}`,
+    (e) => e.reportPodLoad('ns', 'svc', 1, bad(value)),
+    'load',
+  ]),
+  ['maxAgeMs negative', (e) => e.getPodLoads('ns', 'svc', -1), 'maxAgeMs'],
+  ['maxAgeMs fractional', (e) => e.getPodLoads('ns', 'svc', 0.5), 'maxAgeMs'],
+  ['options.maxAgeMs negative', (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { maxAgeMs: -5 }), 'options.maxAgeMs'],
+  ['options.maxLoad NaN', (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { maxLoad: NaN }), 'options.maxLoad'],
+  ['options not an object', (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, bad('fast')), 'options'],
+  ['uids not an array', (e) => e.getLinkedPods('ns', bad('u1,u2'), 'svc'), 'uids'],
+  ['serviceNames not an array', (e) => e.getWorkloadStates('ns', bad(null)), 'serviceNames'],
+];
+
+/** SPEC §2: every bad input gets a typed error naming the field, and Redis is not touched. */
+describe('bad input', () => {
+  let bed: StatefulTestbed;
+  let monitor: Redis;
+  const seen: string[][] = [];
+
+  beforeAll(async () => {
+    bed = await startTestbed();
+    monitor = await bed.raw.duplicate().monitor();
+    monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
+  });
+  afterAll(async () => {
+    monitor.disconnect();
+    await bed.close();
+  });
+
+  it.each(CASES)('%s is rejected naming the field', async (_what, call, field) => {
+    const error = await call(bed.executor).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StatefulValidationError);
+    expect((error as StatefulValidationError).field).toBe(field);
+    expect((error as StatefulValidationError).message).toContain(field);
+  });
+
+  it('none of them sent a single command to Redis', async () => {
+    // A marker command proves the monitor was listening: it must be the only thing it saw.
+    await bed.raw.echo('end-of-bad-input');
+    const deadline = Date.now() + 5_000;
+    while (!seen.some((args) => args[1] === 'end-of-bad-input') && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(seen).toEqual([['echo', 'end-of-bad-input']]);
+  });
+});

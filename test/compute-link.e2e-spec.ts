@@ -1,0 +1,104 @@
+import { NoAvailablePodError } from '../src';
+import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+
+/** SPEC §3 computeLinkedPod: existing links, least-loaded choice, eligibility rules, errors. */
+describe('computeLinkedPod', () => {
+  let bed: StatefulTestbed;
+  const ns = 'prod';
+  const svc = 'game';
+  const linkKey = (uid: string) => `sf:{${ns}:lk:${uid}}${svc}`;
+  const loadKey = `sf:{${ns}:state:${svc}}:load`;
+
+  beforeAll(async () => {
+    bed = await startTestbed();
+  });
+  afterAll(() => bed.close());
+  beforeEach(() => bed.raw.flushall());
+
+  const report = async (loads: Record<number, number>) => {
+    for (const [pod, load] of Object.entries(loads)) await bed.executor.reportPodLoad(ns, svc, Number(pod), load);
+  };
+
+  it('links a new user to the least-loaded pod', async () => {
+    await report({ 0: 30, 1: 5, 2: 20 });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 1, created: true });
+    expect(await bed.raw.get(linkKey('u1'))).toBe('1');
+    expect(await bed.raw.ttl(linkKey('u1'))).toBe(-1);
+    expect(await bed.raw.hget(`sf:{${ns}:lk:u1}`, svc)).toBe('1');
+  });
+
+  it('creates a temporary link when given a TTL', async () => {
+    await report({ 0: 1 });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, 90)).resolves.toEqual({ podId: 0, created: true });
+    expect(await bed.raw.ttl(linkKey('u1'))).toBeGreaterThan(80);
+  });
+
+  it('returns an existing link (created false) without looking at loads', async () => {
+    await bed.executor.setLinkedPod(ns, 'u1', svc, 7, -1);
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 7, created: false });
+  });
+
+  it('behaves as setLinkedPodIfAbsent on an existing link: -1 makes a temporary link persistent', async () => {
+    await bed.executor.setLinkedPod(ns, 'u1', svc, 7, 300);
+    await report({ 0: 0 });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 7, created: false });
+    expect(await bed.raw.ttl(linkKey('u1'))).toBe(-1);
+    expect(await bed.raw.hget(`sf:{${ns}:lk:u1}`, svc)).toBe('7');
+  });
+
+  it('a TTL refreshes an existing temporary link', async () => {
+    await bed.executor.setLinkedPod(ns, 'u1', svc, 7, 5);
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, 600)).resolves.toEqual({ podId: 7, created: false });
+    expect(await bed.raw.ttl(linkKey('u1'))).toBeGreaterThan(500);
+  });
+
+  it('keeps an existing link to a Draining pod', async () => {
+    await bed.executor.setLinkedPod(ns, 'u1', svc, 1, -1);
+    await bed.executor.setServiceState(ns, svc, 1, 'Draining');
+    await report({ 0: 50, 1: 0 });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 1, created: false });
+  });
+
+  it('never picks a Draining pod for a new link', async () => {
+    await report({ 0: 50, 1: 0 });
+    await bed.executor.setServiceState(ns, svc, 1, 'Draining');
+    await bed.executor.setServiceState(ns, svc, 0, 'Running');
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 0, created: true });
+  });
+
+  it('ignores stale load reports (maxAgeMs, default 30 s)', async () => {
+    const [seconds] = await bed.raw.time();
+    const now = Number(seconds) * 1000;
+    await bed.raw.hset(loadKey, '0', `0:${now - 45_000}`, '1', `9:${now}`);
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 1, created: true });
+    await expect(bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxAgeMs: 60_000 })).resolves.toEqual({
+      podId: 0,
+      created: true,
+    });
+  });
+
+  it('skips pods at or above maxLoad and excluded pods', async () => {
+    await report({ 0: 10, 1: 20, 2: 30 });
+    await expect(
+      bed.executor.computeLinkedPod(ns, 'u1', svc, -1, { maxLoad: 30, excludePods: [0] }),
+    ).resolves.toEqual({ podId: 1, created: true });
+    await expect(bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxLoad: 10 })).rejects.toBeInstanceOf(
+      NoAvailablePodError,
+    );
+  });
+
+  it('throws NoAvailablePodError when no pod reported, and links nothing', async () => {
+    const error = await bed.executor.computeLinkedPod(ns, 'u1', svc, -1).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NoAvailablePodError);
+    expect((error as NoAvailablePodError).serviceName).toBe(svc);
+    expect(await bed.raw.exists(linkKey('u1'))).toBe(0);
+  });
+
+  it('spreads ties at random among equally loaded pods', async () => {
+    await report({ 0: 0, 1: 0, 2: 0, 3: 5 });
+    const picked = new Set<number>();
+    for (let i = 0; i < 60; i++) picked.add((await bed.executor.computeLinkedPod(ns, `u${i}`, svc, -1)).podId);
+    expect(picked.has(3)).toBe(false);
+    expect(picked.size).toBeGreaterThan(1);
+  });
+});

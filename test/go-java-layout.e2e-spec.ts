@@ -1,0 +1,99 @@
+import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+
+/**
+ * Data written raw, the way the Go (`stateful_executor.go`) and Java (`StatefulRedisExecutor`)
+ * services write it, must read back through this API; and what this API writes must sit at the
+ * keys those services read. One Redis is shared by all three.
+ */
+describe('Go/Java data layout compatibility', () => {
+  let bed: StatefulTestbed;
+
+  beforeAll(async () => {
+    bed = await startTestbed();
+  });
+  afterAll(() => bed.close());
+  beforeEach(() => bed.raw.flushall());
+
+  it('reads links, user hashes, states, loads and workloads written by the Go/Java services', async () => {
+    const [seconds] = await bed.raw.time();
+    const now = Number(seconds) * 1000;
+    await bed.raw
+      .multi()
+      .set('sf:{ns1:lk:player-42}battle', '3')
+      .set('sf:{ns1:lk:player-42}chat', '1', 'EX', 600)
+      .hset('sf:{ns1:lk:player-42}', 'battle', '3')
+      .hset('sf:{ns1:state:battle}', '0', 'Running', '3', 'Draining')
+      .hset('sf:{ns1:state:battle}:load', '0', `17:${now}`, '3', `2.5:${now}`)
+      .set('sf:{ns1:workload:battle}', 'Available')
+      .exec();
+
+    const executor = bed.executor;
+    await expect(executor.getLinkedPod('ns1', 'player-42', 'battle')).resolves.toBe(3);
+    await expect(executor.getLinkedPodIfPersist('ns1', 'player-42', 'battle')).resolves.toBe(3);
+    await expect(executor.getLinkedPodIfPersist('ns1', 'player-42', 'chat')).resolves.toBeNull();
+    await expect(executor.getLinkedPods('ns1', ['player-42'], 'chat')).resolves.toEqual(new Map([[1, ['player-42']]]));
+    await expect(executor.getLinkService('ns1', 'player-42')).resolves.toEqual(new Map([['battle', 3]]));
+    await expect(executor.getServiceState('ns1', 'battle')).resolves.toEqual(
+      new Map([
+        [0, 'Running'],
+        [3, 'Draining'],
+      ]),
+    );
+    await expect(executor.getPodLoads('ns1', 'battle')).resolves.toEqual(
+      new Map([
+        [0, { load: 17, updatedAt: now }],
+        [3, { load: 2.5, updatedAt: now }],
+      ]),
+    );
+    await expect(executor.getWorkloadState('ns1', 'battle')).resolves.toBe('Available');
+    // Pod 3 is least loaded but Draining: a new user goes to pod 0.
+    await expect(executor.computeLinkedPod('ns1', 'newcomer', 'battle', -1)).resolves.toEqual({
+      podId: 0,
+      created: true,
+    });
+    // The Go service's compare-and-remove sees our writes and we see its data.
+    await expect(executor.removeLinkedPodWithId('ns1', 'player-42', 'battle', 3, -1)).resolves.toBe(true);
+    expect(await bed.raw.exists('sf:{ns1:lk:player-42}battle', 'sf:{ns1:lk:player-42}')).toBe(0);
+  });
+
+  it('writes exactly the keys and values the Go/Java services read', async () => {
+    const executor = bed.executor;
+    await executor.setLinkedPod('ns1', 'u', 'battle', 4, -1);
+    await executor.setServiceState('ns1', 'battle', 4, 'Running');
+    await executor.reportPodLoad('ns1', 'battle', 4, 3);
+    await executor.setWorkloadState('ns1', 'battle', 'Available');
+    expect((await bed.raw.keys('*')).sort()).toEqual([
+      'sf:{ns1:lk:u}',
+      'sf:{ns1:lk:u}battle',
+      'sf:{ns1:state:battle}',
+      'sf:{ns1:state:battle}:load',
+      'sf:{ns1:workload:battle}',
+    ]);
+    expect(await bed.raw.type('sf:{ns1:lk:u}')).toBe('hash');
+    expect(await bed.raw.type('sf:{ns1:lk:u}battle')).toBe('string');
+    expect(await bed.raw.type('sf:{ns1:state:battle}')).toBe('hash');
+    expect(await bed.raw.type('sf:{ns1:workload:battle}')).toBe('string');
+    expect(await bed.raw.hget('sf:{ns1:state:battle}:load', '4')).toMatch(/^3:\d{13}$/);
+  });
+});
+
+describe('custom key prefix', () => {
+  let bed: StatefulTestbed;
+
+  beforeAll(async () => {
+    bed = await startTestbed({ keyPrefix: 'routing' });
+  });
+  afterAll(() => bed.close());
+
+  it('puts every key under the configured prefix', async () => {
+    await bed.executor.setLinkedPod('ns', 'u', 'svc', 1, -1);
+    await bed.executor.setServiceState('ns', 'svc', 1, 'Running');
+    await bed.executor.setWorkloadState('ns', 'svc', 'Available');
+    expect((await bed.raw.keys('*')).sort()).toEqual([
+      'routing:{ns:lk:u}',
+      'routing:{ns:lk:u}svc',
+      'routing:{ns:state:svc}',
+      'routing:{ns:workload:svc}',
+    ]);
+  });
+});

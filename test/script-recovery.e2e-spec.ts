@@ -1,0 +1,92 @@
+import { LuaScriptsHealthIndicator, RedisHealthIndicator, RedisUnavailableError } from '../src';
+import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+
+/** Callers never see NOSCRIPT: after SCRIPT FLUSH or a Redis restart the next call just works. */
+describe('Lua script cache recovery', () => {
+  let bed: StatefulTestbed;
+
+  beforeAll(async () => {
+    bed = await startTestbed();
+  });
+  afterAll(() => bed.close());
+
+  /** One call of every script-backed operation; resolves to what they returned. */
+  const everyScript = async (uid: string) => {
+    const e = bed.executor;
+    await e.reportPodLoad('ns', 'svc', 1, 1);
+    return [
+      await e.setLinkedPod('ns', uid, 'svc', 1, -1),
+      await e.setLinkedPodIfAbsent('ns', uid, 'svc', 2, -1),
+      await e.trySetLinkedPod('ns', uid, 'svc', 1, -1),
+      await e.getLinkedPodIfPersist('ns', uid, 'svc'),
+      await e.computeLinkedPod('ns', uid, 'svc', -1),
+      (await e.getPodLoads('ns', 'svc')).size,
+      await e.removeLinkedPodWithId('ns', uid, 'svc', 1, 30),
+      await e.removeLinkedPod('ns', uid, 'svc', -1),
+      await e.removeServicePod('ns', 'svc', 1),
+    ];
+  };
+  const expected = [null, 1, { success: true, podId: 1 }, 1, { podId: 1, created: false }, 1, true, true, true];
+
+  it('loads every script at start', async () => {
+    await expect(bed.registry.status()).resolves.toEqual({ loaded: true, missing: [] });
+    const shas = bed.registry.scripts.map((script) => script.sha1);
+    expect(await bed.raw.script('EXISTS', ...shas)).toEqual(shas.map(() => 1));
+  });
+
+  it('every script works right after SCRIPT FLUSH', async () => {
+    await bed.raw.script('FLUSH');
+    await expect(everyScript('after-flush')).resolves.toEqual(expected);
+  });
+
+  it('survives a flush between every call, under concurrent load', async () => {
+    const flushing = (async () => {
+      for (let i = 0; i < 20; i++) {
+        await bed.raw.script('FLUSH');
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    const calls = Array.from({ length: 300 }, (_, i) => bed.executor.setLinkedPodIfAbsent('ns', `flush-${i % 30}`, 'svc', i % 4, -1));
+    const results = await Promise.all(calls);
+    await flushing;
+    expect(results).toHaveLength(300);
+    for (let u = 0; u < 30; u++) {
+      const stored = Number(await bed.raw.get(`sf:{ns:lk:flush-${u}}svc`));
+      expect(results.filter((_, i) => i % 30 === u).every((pod) => pod === stored)).toBe(true);
+    }
+  });
+
+  it('the scripts health indicator reports missing scripts and loads them again', async () => {
+    await bed.raw.script('FLUSH');
+    const status = await bed.registry.status();
+    expect(status.loaded).toBe(false);
+    expect(status.missing[0].scripts).toHaveLength(bed.registry.scripts.length);
+    const indicator = bed.app.get(LuaScriptsHealthIndicator);
+    await expect(indicator.isHealthy('scripts')).resolves.toEqual({
+      scripts: { status: 'up', scripts: bed.registry.scripts.length },
+    });
+    await expect(bed.registry.status()).resolves.toEqual({ loaded: true, missing: [] });
+  });
+
+  it('after a Redis restart (all data and scripts lost), calls succeed again with no action by the caller', async () => {
+    await bed.executor.setLinkedPod('ns', 'before-restart', 'svc', 1, -1);
+    await bed.server.restart();
+    const deadline = Date.now() + 10_000;
+    let result: unknown[] | undefined;
+    let lastError: unknown;
+    while (result === undefined && Date.now() < deadline) {
+      try {
+        result = await everyScript('after-restart');
+      } catch (error) {
+        lastError = error;
+        // While reconnecting, the only acceptable failure is the typed "unavailable" error.
+        expect(error).toBeInstanceOf(RedisUnavailableError);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    expect(lastError === undefined || lastError instanceof RedisUnavailableError).toBe(true);
+    expect(result).toEqual(expected);
+    await expect(bed.executor.getLinkedPod('ns', 'before-restart', 'svc')).resolves.toBeNull();
+    await expect(bed.app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({ redis: { status: 'up', nodes: 1 } });
+  });
+});
