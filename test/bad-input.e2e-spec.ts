@@ -4,8 +4,7 @@ import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
 
 type Call = (executor: StatefulExecutorService) => Promise<unknown>;
 // Bad input arrives from untyped callers (JSON, JavaScript), so the cases bypass the types on purpose.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const bad = (value: unknown): any => value;
+const bad = (value: unknown): never => value as never;
 
 const BAD_NAMES: [string, unknown][] = [
   ['empty', ''],
@@ -61,9 +60,21 @@ const CASES: [string, Call, string][] = [
   ...BAD_NAMES.flatMap(([what, value]): [string, Call, string][] => [
     [`namespace ${what}`, (e) => e.getServiceState(bad(value), 'svc'), 'namespace'],
     [`namespace ${what} (link)`, (e) => e.setLinkedPod(bad(value), 'u', 'svc', 1, -1), 'namespace'],
-    [`serviceName ${what}`, (e) => e.setServiceState('ns', bad(value), 1, 'Running'), 'serviceName'],
-    [`serviceName ${what} (link)`, (e) => e.trySetLinkedPod('ns', 'u', bad(value), 1, -1), 'serviceName'],
-    [`serviceNames[1] ${what}`, (e) => e.getWorkloadStates('ns', ['ok', bad(value)]), 'serviceNames[1]'],
+    [
+      `serviceName ${what}`,
+      (e) => e.setServiceState('ns', bad(value), 1, 'Running'),
+      'serviceName',
+    ],
+    [
+      `serviceName ${what} (link)`,
+      (e) => e.trySetLinkedPod('ns', 'u', bad(value), 1, -1),
+      'serviceName',
+    ],
+    [
+      `serviceNames[1] ${what}`,
+      (e) => e.getWorkloadStates('ns', ['ok', bad(value)]),
+      'serviceNames[1]',
+    ],
   ]),
   ...BAD_UIDS.flatMap(([what, value]): [string, Call, string][] => [
     [`uid ${what} (set)`, (e) => e.setLinkedPod('ns', bad(value), 'svc', 1, -1), 'uid'],
@@ -72,15 +83,43 @@ const CASES: [string, Call, string][] = [
     [`uids[2] ${what}`, (e) => e.getLinkedPods('ns', ['a', 'b', bad(value)], 'svc'), 'uids[2]'],
   ]),
   ...BAD_POD_IDS.flatMap(([what, value]): [string, Call, string][] => [
-    [`podId ${what} (state)`, (e) => e.setServiceState('ns', 'svc', bad(value), 'Running'), 'podId'],
-    [`podId ${what} (link)`, (e) => e.setLinkedPodIfAbsent('ns', 'u', 'svc', bad(value), -1), 'podId'],
-    [`podId ${what} (remove)`, (e) => e.removeLinkedPodWithId('ns', 'u', 'svc', bad(value), -1), 'podId'],
-    [`excludePods[0] ${what}`, (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { excludePods: [bad(value)] }), 'options.excludePods[0]'],
+    [
+      `podId ${what} (state)`,
+      (e) => e.setServiceState('ns', 'svc', bad(value), 'Running'),
+      'podId',
+    ],
+    [
+      `podId ${what} (link)`,
+      (e) => e.setLinkedPodIfAbsent('ns', 'u', 'svc', bad(value), -1),
+      'podId',
+    ],
+    [
+      `podId ${what} (remove)`,
+      (e) => e.removeLinkedPodWithId('ns', 'u', 'svc', bad(value), -1),
+      'podId',
+    ],
+    [
+      `excludePods[0] ${what}`,
+      (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { excludePods: [bad(value)] }),
+      'options.excludePods[0]',
+    ],
   ]),
   ...BAD_PERSIST.flatMap(([what, value]): [string, Call, string][] => [
-    [`persistSeconds ${what} (set)`, (e) => e.setLinkedPod('ns', 'u', 'svc', 1, bad(value)), 'persistSeconds'],
-    [`persistSeconds ${what} (remove)`, (e) => e.removeLinkedPod('ns', 'u', 'svc', bad(value)), 'persistSeconds'],
-    [`persistSeconds ${what} (compute)`, (e) => e.computeLinkedPod('ns', 'u', 'svc', bad(value)), 'persistSeconds'],
+    [
+      `persistSeconds ${what} (set)`,
+      (e) => e.setLinkedPod('ns', 'u', 'svc', 1, bad(value)),
+      'persistSeconds',
+    ],
+    [
+      `persistSeconds ${what} (remove)`,
+      (e) => e.removeLinkedPod('ns', 'u', 'svc', bad(value)),
+      'persistSeconds',
+    ],
+    [
+      `persistSeconds ${what} (compute)`,
+      (e) => e.computeLinkedPod('ns', 'u', 'svc', bad(value)),
+      'persistSeconds',
+    ],
   ]),
   ...BAD_STATES.flatMap(([what, value]): [string, Call, string][] => [
     [`state ${what}`, (e) => e.setServiceState('ns', 'svc', 1, bad(value)), 'state'],
@@ -93,9 +132,21 @@ const CASES: [string, Call, string][] = [
   ]),
   ['maxAgeMs negative', (e) => e.getPodLoads('ns', 'svc', -1), 'maxAgeMs'],
   ['maxAgeMs fractional', (e) => e.getPodLoads('ns', 'svc', 0.5), 'maxAgeMs'],
-  ['options.maxAgeMs negative', (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { maxAgeMs: -5 }), 'options.maxAgeMs'],
-  ['options.maxLoad NaN', (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { maxLoad: NaN }), 'options.maxLoad'],
-  ['options not an object', (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, bad('fast')), 'options'],
+  [
+    'options.maxAgeMs negative',
+    (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { maxAgeMs: -5 }),
+    'options.maxAgeMs',
+  ],
+  [
+    'options.maxLoad NaN',
+    (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { maxLoad: NaN }),
+    'options.maxLoad',
+  ],
+  [
+    'options not an object',
+    (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, bad('fast')),
+    'options',
+  ],
   ['uids not an array', (e) => e.getLinkedPods('ns', bad('u1,u2'), 'svc'), 'uids'],
   ['serviceNames not an array', (e) => e.getWorkloadStates('ns', bad(null)), 'serviceNames'],
 ];

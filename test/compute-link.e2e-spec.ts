@@ -16,12 +16,16 @@ describe('computeLinkedPod', () => {
   beforeEach(() => bed.raw.flushall());
 
   const report = async (loads: Record<number, number>) => {
-    for (const [pod, load] of Object.entries(loads)) await bed.executor.reportPodLoad(ns, svc, Number(pod), load);
+    for (const [pod, load] of Object.entries(loads))
+      await bed.executor.reportPodLoad(ns, svc, Number(pod), load);
   };
 
   it('links a new user to the least-loaded pod', async () => {
     await report({ 0: 30, 1: 5, 2: 20 });
-    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 1, created: true });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
+      podId: 1,
+      created: true,
+    });
     expect(await bed.raw.get(linkKey('u1'))).toBe('1');
     expect(await bed.raw.ttl(linkKey('u1'))).toBe(-1);
     expect(await bed.raw.hget(`sf:{${ns}:lk:u1}`, svc)).toBe('1');
@@ -29,26 +33,38 @@ describe('computeLinkedPod', () => {
 
   it('creates a temporary link when given a TTL', async () => {
     await report({ 0: 1 });
-    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, 90)).resolves.toEqual({ podId: 0, created: true });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, 90)).resolves.toEqual({
+      podId: 0,
+      created: true,
+    });
     expect(await bed.raw.ttl(linkKey('u1'))).toBeGreaterThan(80);
   });
 
   it('returns an existing link (created false) without looking at loads', async () => {
     await bed.executor.setLinkedPod(ns, 'u1', svc, 7, -1);
-    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 7, created: false });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
+      podId: 7,
+      created: false,
+    });
   });
 
   it('behaves as setLinkedPodIfAbsent on an existing link: -1 makes a temporary link persistent', async () => {
     await bed.executor.setLinkedPod(ns, 'u1', svc, 7, 300);
     await report({ 0: 0 });
-    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 7, created: false });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
+      podId: 7,
+      created: false,
+    });
     expect(await bed.raw.ttl(linkKey('u1'))).toBe(-1);
     expect(await bed.raw.hget(`sf:{${ns}:lk:u1}`, svc)).toBe('7');
   });
 
   it('a TTL refreshes an existing temporary link', async () => {
     await bed.executor.setLinkedPod(ns, 'u1', svc, 7, 5);
-    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, 600)).resolves.toEqual({ podId: 7, created: false });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, 600)).resolves.toEqual({
+      podId: 7,
+      created: false,
+    });
     expect(await bed.raw.ttl(linkKey('u1'))).toBeGreaterThan(500);
   });
 
@@ -56,22 +72,33 @@ describe('computeLinkedPod', () => {
     await bed.executor.setLinkedPod(ns, 'u1', svc, 1, -1);
     await bed.executor.setServiceState(ns, svc, 1, 'Draining');
     await report({ 0: 50, 1: 0 });
-    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 1, created: false });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
+      podId: 1,
+      created: false,
+    });
   });
 
   it('never picks a Draining pod for a new link', async () => {
     await report({ 0: 50, 1: 0 });
     await bed.executor.setServiceState(ns, svc, 1, 'Draining');
     await bed.executor.setServiceState(ns, svc, 0, 'Running');
-    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 0, created: true });
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
+      podId: 0,
+      created: true,
+    });
   });
 
   it('ignores stale load reports (maxAgeMs, default 30 s)', async () => {
     const [seconds] = await bed.raw.time();
     const now = Number(seconds) * 1000;
     await bed.raw.hset(loadKey, '0', `0:${now - 45_000}`, '1', `9:${now}`);
-    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({ podId: 1, created: true });
-    await expect(bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxAgeMs: 60_000 })).resolves.toEqual({
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
+      podId: 1,
+      created: true,
+    });
+    await expect(
+      bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxAgeMs: 60_000 }),
+    ).resolves.toEqual({
       podId: 0,
       created: true,
     });
@@ -82,9 +109,9 @@ describe('computeLinkedPod', () => {
     await expect(
       bed.executor.computeLinkedPod(ns, 'u1', svc, -1, { maxLoad: 30, excludePods: [0] }),
     ).resolves.toEqual({ podId: 1, created: true });
-    await expect(bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxLoad: 10 })).rejects.toBeInstanceOf(
-      NoAvailablePodError,
-    );
+    await expect(
+      bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxLoad: 10 }),
+    ).rejects.toBeInstanceOf(NoAvailablePodError);
   });
 
   it('throws NoAvailablePodError when no pod reported, and links nothing', async () => {
@@ -97,7 +124,8 @@ describe('computeLinkedPod', () => {
   it('spreads ties at random among equally loaded pods', async () => {
     await report({ 0: 0, 1: 0, 2: 0, 3: 5 });
     const picked = new Set<number>();
-    for (let i = 0; i < 60; i++) picked.add((await bed.executor.computeLinkedPod(ns, `u${i}`, svc, -1)).podId);
+    for (let i = 0; i < 60; i++)
+      picked.add((await bed.executor.computeLinkedPod(ns, `u${i}`, svc, -1)).podId);
     expect(picked.has(3)).toBe(false);
     expect(picked.size).toBeGreaterThan(1);
   });

@@ -41,7 +41,9 @@ describe('concurrent claims', () => {
 
   it(`${CALLS} concurrent trySetLinkedPod calls on one user end on exactly one pod`, async () => {
     const results = await Promise.all(
-      Array.from({ length: CALLS }, (_, i) => replica(i).trySetLinkedPod('ns', 'hot', 'game', i % 10, -1)),
+      Array.from({ length: CALLS }, (_, i) =>
+        replica(i).trySetLinkedPod('ns', 'hot', 'game', i % 10, -1),
+      ),
     );
     const stored = Number(await raw.get('sf:{ns:lk:hot}game'));
     expect(new Set(results.map((r) => r.podId))).toEqual(new Set([stored]));
@@ -51,7 +53,9 @@ describe('concurrent claims', () => {
 
   it(`${CALLS} concurrent setLinkedPodIfAbsent calls on one user all get the same pod`, async () => {
     const results = await Promise.all(
-      Array.from({ length: CALLS }, (_, i) => replica(i).setLinkedPodIfAbsent('ns', 'hot', 'game', i % 7, -1)),
+      Array.from({ length: CALLS }, (_, i) =>
+        replica(i).setLinkedPodIfAbsent('ns', 'hot', 'game', i % 7, -1),
+      ),
     );
     const stored = Number(await raw.get('sf:{ns:lk:hot}game'));
     expect(new Set(results)).toEqual(new Set([stored]));
@@ -73,7 +77,8 @@ describe('concurrent claims', () => {
     const calls = users.flatMap((uid, u) =>
       Array.from({ length: 8 }, (_, k) => {
         const executor = replica(u + k);
-        if (k % 3 === 0) return executor.computeLinkedPod('ns', uid, 'game', -1).then((r) => r.podId);
+        if (k % 3 === 0)
+          return executor.computeLinkedPod('ns', uid, 'game', -1).then((r) => r.podId);
         if (k % 3 === 1) return executor.setLinkedPodIfAbsent('ns', uid, 'game', k, -1);
         return executor.trySetLinkedPod('ns', uid, 'game', k, -1).then((r) => r.podId);
       }).map((promise) => promise.then((podId) => ({ uid, podId }))),

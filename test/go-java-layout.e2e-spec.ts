@@ -31,8 +31,12 @@ describe('Go/Java data layout compatibility', () => {
     await expect(executor.getLinkedPod('ns1', 'player-42', 'battle')).resolves.toBe(3);
     await expect(executor.getLinkedPodIfPersist('ns1', 'player-42', 'battle')).resolves.toBe(3);
     await expect(executor.getLinkedPodIfPersist('ns1', 'player-42', 'chat')).resolves.toBeNull();
-    await expect(executor.getLinkedPods('ns1', ['player-42'], 'chat')).resolves.toEqual(new Map([[1, ['player-42']]]));
-    await expect(executor.getLinkService('ns1', 'player-42')).resolves.toEqual(new Map([['battle', 3]]));
+    await expect(executor.getLinkedPods('ns1', ['player-42'], 'chat')).resolves.toEqual(
+      new Map([[1, ['player-42']]]),
+    );
+    await expect(executor.getLinkService('ns1', 'player-42')).resolves.toEqual(
+      new Map([['battle', 3]]),
+    );
     await expect(executor.getServiceState('ns1', 'battle')).resolves.toEqual(
       new Map([
         [0, 'Running'],
@@ -52,7 +56,9 @@ describe('Go/Java data layout compatibility', () => {
       created: true,
     });
     // The Go service's compare-and-remove sees our writes and we see its data.
-    await expect(executor.removeLinkedPodWithId('ns1', 'player-42', 'battle', 3, -1)).resolves.toBe(true);
+    await expect(executor.removeLinkedPodWithId('ns1', 'player-42', 'battle', 3, -1)).resolves.toBe(
+      true,
+    );
     expect(await bed.raw.exists('sf:{ns1:lk:player-42}battle', 'sf:{ns1:lk:player-42}')).toBe(0);
   });
 

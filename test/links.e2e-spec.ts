@@ -100,14 +100,20 @@ describe('links', () => {
 
   describe('trySetLinkedPod', () => {
     it('links when there is no link', async () => {
-      await expect(bed.executor.trySetLinkedPod(ns, 'u1', svc, 4, -1)).resolves.toEqual({ success: true, podId: 4 });
+      await expect(bed.executor.trySetLinkedPod(ns, 'u1', svc, 4, -1)).resolves.toEqual({
+        success: true,
+        podId: 4,
+      });
       expect(await bed.raw.get(linkKey('u1'))).toBe('4');
       expect(await bed.raw.hget(userKey('u1'), svc)).toBe('4');
     });
 
     it('fails with the holder when a persistent link to another pod exists, changing nothing', async () => {
       await bed.executor.setLinkedPod(ns, 'u1', svc, 1, -1);
-      await expect(bed.executor.trySetLinkedPod(ns, 'u1', svc, 4, -1)).resolves.toEqual({ success: false, podId: 1 });
+      await expect(bed.executor.trySetLinkedPod(ns, 'u1', svc, 4, -1)).resolves.toEqual({
+        success: false,
+        podId: 1,
+      });
       expect(await bed.raw.get(linkKey('u1'))).toBe('1');
       expect(await ttl(linkKey('u1'))).toBe(-1);
       expect(await bed.raw.hget(userKey('u1'), svc)).toBe('1');
@@ -115,7 +121,10 @@ describe('links', () => {
 
     it('takes over a temporary link to another pod', async () => {
       await bed.executor.setLinkedPod(ns, 'u1', svc, 1, 300);
-      await expect(bed.executor.trySetLinkedPod(ns, 'u1', svc, 4, -1)).resolves.toEqual({ success: true, podId: 4 });
+      await expect(bed.executor.trySetLinkedPod(ns, 'u1', svc, 4, -1)).resolves.toEqual({
+        success: true,
+        podId: 4,
+      });
       expect(await bed.raw.get(linkKey('u1'))).toBe('4');
       expect(await ttl(linkKey('u1'))).toBe(-1);
       expect(await bed.raw.hget(userKey('u1'), svc)).toBe('4');
@@ -123,7 +132,10 @@ describe('links', () => {
 
     it('succeeds on a persistent link to the same pod and applies the new persistence', async () => {
       await bed.executor.setLinkedPod(ns, 'u1', svc, 4, -1);
-      await expect(bed.executor.trySetLinkedPod(ns, 'u1', svc, 4, 60)).resolves.toEqual({ success: true, podId: 4 });
+      await expect(bed.executor.trySetLinkedPod(ns, 'u1', svc, 4, 60)).resolves.toEqual({
+        success: true,
+        podId: 4,
+      });
       expect(await ttl(linkKey('u1'))).toBeGreaterThan(50);
       expect(await bed.raw.exists(userKey('u1'))).toBe(0);
     });
@@ -176,7 +188,9 @@ describe('links', () => {
 
     it('lists a uid once even if asked twice', async () => {
       await bed.executor.setLinkedPod(ns, 'a', svc, 1, -1);
-      await expect(bed.executor.getLinkedPods(ns, ['a', 'a'], svc)).resolves.toEqual(new Map([[1, ['a']]]));
+      await expect(bed.executor.getLinkedPods(ns, ['a', 'a'], svc)).resolves.toEqual(
+        new Map([[1, ['a']]]),
+      );
     });
 
     it('handles batches larger than one MGET chunk, in order', async () => {
@@ -270,7 +284,15 @@ describe('links', () => {
     await expect(bed.executor.getLinkedPod(ns, 'u1', 'chat')).resolves.toBe(3);
     await expect(bed.executor.getLinkedPod('staging', 'u1', 'game')).resolves.toBe(4);
     expect((await bed.raw.keys('*')).sort()).toEqual(
-      ['sf:{prod:lk:u1}', 'sf:{prod:lk:u1}chat', 'sf:{prod:lk:u1}game', 'sf:{prod:lk:u2}', 'sf:{prod:lk:u2}game', 'sf:{staging:lk:u1}', 'sf:{staging:lk:u1}game'].sort(),
+      [
+        'sf:{prod:lk:u1}',
+        'sf:{prod:lk:u1}chat',
+        'sf:{prod:lk:u1}game',
+        'sf:{prod:lk:u2}',
+        'sf:{prod:lk:u2}game',
+        'sf:{staging:lk:u1}',
+        'sf:{staging:lk:u1}game',
+      ].sort(),
     );
   });
 
@@ -278,6 +300,8 @@ describe('links', () => {
     const uid = 'user: José 用户';
     await bed.executor.setLinkedPod(ns, uid, svc, 6, -1);
     expect(await bed.raw.get(`sf:{${ns}:lk:${uid}}${svc}`)).toBe('6');
-    await expect(bed.executor.getLinkedPods(ns, [uid], svc)).resolves.toEqual(new Map([[6, [uid]]]));
+    await expect(bed.executor.getLinkedPods(ns, [uid], svc)).resolves.toEqual(
+      new Map([[6, [uid]]]),
+    );
   });
 });

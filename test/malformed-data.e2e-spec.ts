@@ -20,15 +20,24 @@ describe('malformed stored values', () => {
       (error: unknown) => error as MalformedReplyError,
     );
 
-  it.each(['abc', '', '-1', '1.5', '007', '2147483648', ' 3', '3 '])('link value %j', async (value) => {
-    await bed.raw.set(link, value);
-    const error = await rejection(bed.executor.getLinkedPod('ns', 'u', 'svc'));
-    expect(error).toBeInstanceOf(MalformedReplyError);
-    expect(error.source).toBe(link);
-    await expect(rejection(bed.executor.getLinkedPods('ns', ['u'], 'svc'))).resolves.toBeInstanceOf(MalformedReplyError);
-    await expect(rejection(bed.executor.getLinkedPodIfPersist('ns', 'u', 'svc'))).resolves.toBeInstanceOf(MalformedReplyError);
-    await expect(rejection(bed.executor.setLinkedPodIfAbsent('ns', 'u', 'svc', 1, -1))).resolves.toBeInstanceOf(MalformedReplyError);
-  });
+  it.each(['abc', '', '-1', '1.5', '007', '2147483648', ' 3', '3 '])(
+    'link value %j',
+    async (value) => {
+      await bed.raw.set(link, value);
+      const error = await rejection(bed.executor.getLinkedPod('ns', 'u', 'svc'));
+      expect(error).toBeInstanceOf(MalformedReplyError);
+      expect(error.source).toBe(link);
+      await expect(
+        rejection(bed.executor.getLinkedPods('ns', ['u'], 'svc')),
+      ).resolves.toBeInstanceOf(MalformedReplyError);
+      await expect(
+        rejection(bed.executor.getLinkedPodIfPersist('ns', 'u', 'svc')),
+      ).resolves.toBeInstanceOf(MalformedReplyError);
+      await expect(
+        rejection(bed.executor.setLinkedPodIfAbsent('ns', 'u', 'svc', 1, -1)),
+      ).resolves.toBeInstanceOf(MalformedReplyError);
+    },
+  );
 
   it('a state hash field that is not a pod id', async () => {
     await bed.raw.hset('sf:{ns:state:svc}', 'pod-a', 'Running');
@@ -37,27 +46,48 @@ describe('malformed stored values', () => {
     expect(error.message).toContain('pod-a');
   });
 
-  it.each(['abc', '12', '12:', ':1700000000000', 'x:1700000000000', '12:abc', 'NaN:1700000000000', '-1:1700000000000', 'Infinity:1'])(
-    'load report %j',
-    async (value) => {
-      await bed.raw.hset('sf:{ns:state:svc}:load', '1', value);
-      await expect(rejection(bed.executor.getPodLoads('ns', 'svc'))).resolves.toBeInstanceOf(MalformedReplyError);
-      await expect(rejection(bed.executor.computeLinkedPod('ns', 'u', 'svc', -1))).resolves.toBeInstanceOf(MalformedReplyError);
-      expect(await bed.raw.exists(link)).toBe(0);
-    },
-  );
+  it.each([
+    'abc',
+    '12',
+    '12:',
+    ':1700000000000',
+    'x:1700000000000',
+    '12:abc',
+    'NaN:1700000000000',
+    '-1:1700000000000',
+    'Infinity:1',
+  ])('load report %j', async (value) => {
+    await bed.raw.hset('sf:{ns:state:svc}:load', '1', value);
+    await expect(rejection(bed.executor.getPodLoads('ns', 'svc'))).resolves.toBeInstanceOf(
+      MalformedReplyError,
+    );
+    await expect(
+      rejection(bed.executor.computeLinkedPod('ns', 'u', 'svc', -1)),
+    ).resolves.toBeInstanceOf(MalformedReplyError);
+    expect(await bed.raw.exists(link)).toBe(0);
+  });
 
-  it("a user hash value that is not a pod id", async () => {
+  it('a user hash value that is not a pod id', async () => {
     await bed.raw.hset('sf:{ns:lk:u}', 'svc', 'three');
-    await expect(rejection(bed.executor.getLinkService('ns', 'u'))).resolves.toBeInstanceOf(MalformedReplyError);
+    await expect(rejection(bed.executor.getLinkService('ns', 'u'))).resolves.toBeInstanceOf(
+      MalformedReplyError,
+    );
   });
 
   it('a key of the wrong type', async () => {
     await bed.raw.hset(link, 'not', 'a string');
-    await expect(rejection(bed.executor.getLinkedPod('ns', 'u', 'svc'))).resolves.toBeInstanceOf(MalformedReplyError);
-    await expect(rejection(bed.executor.setLinkedPod('ns', 'u', 'svc', 1, -1))).resolves.toBeInstanceOf(MalformedReplyError);
+    await expect(rejection(bed.executor.getLinkedPod('ns', 'u', 'svc'))).resolves.toBeInstanceOf(
+      MalformedReplyError,
+    );
+    await expect(
+      rejection(bed.executor.setLinkedPod('ns', 'u', 'svc', 1, -1)),
+    ).resolves.toBeInstanceOf(MalformedReplyError);
     await bed.raw.set('sf:{ns:state:svc}', 'not a hash');
-    await expect(rejection(bed.executor.getServiceState('ns', 'svc'))).resolves.toBeInstanceOf(MalformedReplyError);
-    await expect(rejection(bed.executor.setServiceState('ns', 'svc', 1, 'Running'))).resolves.toBeInstanceOf(MalformedReplyError);
+    await expect(rejection(bed.executor.getServiceState('ns', 'svc'))).resolves.toBeInstanceOf(
+      MalformedReplyError,
+    );
+    await expect(
+      rejection(bed.executor.setServiceState('ns', 'svc', 1, 'Running')),
+    ).resolves.toBeInstanceOf(MalformedReplyError);
   });
 });

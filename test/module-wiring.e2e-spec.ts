@@ -36,18 +36,24 @@ describe('module wiring', () => {
   });
 
   const connectionsNamed = async (name: string) =>
-    ((await raw.client('LIST')) as string).split('\n').filter((line) => line.includes(` name=${name} `)).length;
+    ((await raw.client('LIST')) as string)
+      .split('\n')
+      .filter((line) => line.includes(` name=${name} `)).length;
 
   it('StatefulModule.forRoot provides the executor, pool, registry and health indicators, and closes its connections', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [StatefulModule.forRoot({ redis: { url: server.url, connectionName: 'wiring-root' } })],
+      imports: [
+        StatefulModule.forRoot({ redis: { url: server.url, connectionName: 'wiring-root' } }),
+      ],
     }).compile();
     const app = await moduleRef.createNestApplication({ logger: false }).init();
     const executor = app.get(StatefulExecutorService);
     await executor.setLinkedPod('ns', 'u', 'svc', 2, -1);
     await expect(executor.getLinkedPod('ns', 'u', 'svc')).resolves.toBe(2);
     await expect(app.get(LuaScriptRegistry).status()).resolves.toMatchObject({ loaded: true });
-    await expect(app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({ redis: { status: 'up', nodes: 1 } });
+    await expect(app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({
+      redis: { status: 'up', nodes: 1 },
+    });
     expect(await connectionsNamed('wiring-root')).toBe(1);
     const client = app.get(RedisConnectionPool).clients[0];
     await app.close();
@@ -87,13 +93,19 @@ describe('module wiring', () => {
     const registry = app.get(LuaScriptRegistry);
     expect(registry.scripts.map((s) => s.name)).toContain('statefulSetLink');
     expect(registry.sha1('statefulSetLink')).toMatch(/^[0-9a-f]{40}$/);
-    await expect(registry.run('statefulSetLink', ['sf:{x:lk:u}s', 'sf:{x:lk:u}'], ['s', 1, -1])).resolves.toBeNull();
-    await expect(registry.run('statefulSetLink', ['only-one-key'], [])).rejects.toThrow('takes 2 keys');
+    await expect(
+      registry.run('statefulSetLink', ['sf:{x:lk:u}s', 'sf:{x:lk:u}'], ['s', 1, -1]),
+    ).resolves.toBeNull();
+    await expect(registry.run('statefulSetLink', ['only-one-key'], [])).rejects.toThrow(
+      'takes 2 keys',
+    );
     await expect(registry.run('noSuchScript', [], [])).rejects.toThrow('Unknown Lua script');
     const health = app.get(HealthCheckService);
     const redis = app.get(RedisHealthIndicator);
     const scripts = app.get(LuaScriptsHealthIndicator);
-    await expect(health.check([() => redis.isHealthy(), () => scripts.isHealthy()])).resolves.toMatchObject({
+    await expect(
+      health.check([() => redis.isHealthy(), () => scripts.isHealthy()]),
+    ).resolves.toMatchObject({
       status: 'ok',
       info: { redis: { status: 'up' }, 'redis-scripts': { status: 'up' } },
     });
@@ -115,7 +127,11 @@ describe('module wiring', () => {
 
   it('poolSize opens that many connections and uses them round-robin', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [StatefulModule.forRoot({ redis: { url: server.url, poolSize: 3, connectionName: 'wiring-pool' } })],
+      imports: [
+        StatefulModule.forRoot({
+          redis: { url: server.url, poolSize: 3, connectionName: 'wiring-pool' },
+        }),
+      ],
     }).compile();
     const app = await moduleRef.createNestApplication({ logger: false }).init();
     const pool = app.get(RedisConnectionPool);
@@ -124,7 +140,9 @@ describe('module wiring', () => {
     const order = [pool.next(), pool.next(), pool.next(), pool.next()];
     expect(new Set(order.slice(0, 3)).size).toBe(3);
     expect(order[3]).toBe(order[0]);
-    await expect(app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({ redis: { status: 'up', nodes: 3 } });
+    await expect(app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({
+      redis: { status: 'up', nodes: 3 },
+    });
     await app.close();
     expect(await connectionsNamed('wiring-pool')).toBe(0);
   });
@@ -147,7 +165,12 @@ describe('module wiring', () => {
 
   it.each(['', 'a{b', 'with space', 'x'.repeat(65)])('rejects keyPrefix %j', async (keyPrefix) => {
     const error = await Test.createTestingModule({
-      imports: [StatefulModule.forRoot({ redis: { url: server.url, redisOptions: { lazyConnect: true } }, keyPrefix })],
+      imports: [
+        StatefulModule.forRoot({
+          redis: { url: server.url, redisOptions: { lazyConnect: true } },
+          keyPrefix,
+        }),
+      ],
     })
       .compile()
       .catch((e: unknown) => e);
@@ -169,10 +192,16 @@ describe('Redis unavailable', () => {
     const scriptsHealth = app.get(LuaScriptsHealthIndicator);
     try {
       await server.stop();
-      await expect(executor.getLinkedPod('ns', 'u', 'svc')).rejects.toBeInstanceOf(RedisUnavailableError);
-      await expect(executor.setLinkedPod('ns', 'u', 'svc', 1, -1)).rejects.toBeInstanceOf(RedisUnavailableError);
+      await expect(executor.getLinkedPod('ns', 'u', 'svc')).rejects.toBeInstanceOf(
+        RedisUnavailableError,
+      );
+      await expect(executor.setLinkedPod('ns', 'u', 'svc', 1, -1)).rejects.toBeInstanceOf(
+        RedisUnavailableError,
+      );
       await expect(redisHealth.isHealthy()).resolves.toMatchObject({ redis: { status: 'down' } });
-      await expect(scriptsHealth.isHealthy()).resolves.toMatchObject({ 'redis-scripts': { status: 'down' } });
+      await expect(scriptsHealth.isHealthy()).resolves.toMatchObject({
+        'redis-scripts': { status: 'down' },
+      });
 
       await server.launch();
       const deadline = Date.now() + 10_000;
@@ -183,7 +212,9 @@ describe('Redis unavailable', () => {
       }
       expect(healthy).toBe(true);
       await expect(executor.setLinkedPod('ns', 'u', 'svc', 1, -1)).resolves.toBeNull();
-      await expect(scriptsHealth.isHealthy()).resolves.toMatchObject({ 'redis-scripts': { status: 'up' } });
+      await expect(scriptsHealth.isHealthy()).resolves.toMatchObject({
+        'redis-scripts': { status: 'up' },
+      });
     } finally {
       await app.close();
       await server.destroy();

@@ -94,9 +94,19 @@ describe('pod state, load and workload state', () => {
 
     it('keeps only reports not older than maxAgeMs (default 30 s)', async () => {
       const now = await redisNowMs();
-      await bed.raw.hset(loadKey, '1', `1:${now - 5_000}`, '2', `2:${now - 40_000}`, '3', `3:${now + 1_000}`);
+      await bed.raw.hset(
+        loadKey,
+        '1',
+        `1:${now - 5_000}`,
+        '2',
+        `2:${now - 40_000}`,
+        '3',
+        `3:${now + 1_000}`,
+      );
       expect([...(await bed.executor.getPodLoads(ns, svc)).keys()].sort()).toEqual([1, 3]);
-      expect([...(await bed.executor.getPodLoads(ns, svc, 60_000)).keys()].sort()).toEqual([1, 2, 3]);
+      expect([...(await bed.executor.getPodLoads(ns, svc, 60_000)).keys()].sort()).toEqual([
+        1, 2, 3,
+      ]);
       expect([...(await bed.executor.getPodLoads(ns, svc, 1_000)).keys()]).toEqual([3]);
     });
 

@@ -26,7 +26,17 @@ describe('Lua script cache recovery', () => {
       await e.removeServicePod('ns', 'svc', 1),
     ];
   };
-  const expected = [null, 1, { success: true, podId: 1 }, 1, { podId: 1, created: false }, 1, true, true, true];
+  const expected = [
+    null,
+    1,
+    { success: true, podId: 1 },
+    1,
+    { podId: 1, created: false },
+    1,
+    true,
+    true,
+    true,
+  ];
 
   it('loads every script at start', async () => {
     await expect(bed.registry.status()).resolves.toEqual({ loaded: true, missing: [] });
@@ -46,7 +56,9 @@ describe('Lua script cache recovery', () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
-    const calls = Array.from({ length: 300 }, (_, i) => bed.executor.setLinkedPodIfAbsent('ns', `flush-${i % 30}`, 'svc', i % 4, -1));
+    const calls = Array.from({ length: 300 }, (_, i) =>
+      bed.executor.setLinkedPodIfAbsent('ns', `flush-${i % 30}`, 'svc', i % 4, -1),
+    );
     const results = await Promise.all(calls);
     await flushing;
     expect(results).toHaveLength(300);
@@ -87,6 +99,8 @@ describe('Lua script cache recovery', () => {
     expect(lastError === undefined || lastError instanceof RedisUnavailableError).toBe(true);
     expect(result).toEqual(expected);
     await expect(bed.executor.getLinkedPod('ns', 'before-restart', 'svc')).resolves.toBeNull();
-    await expect(bed.app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({ redis: { status: 'up', nodes: 1 } });
+    await expect(bed.app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({
+      redis: { status: 'up', nodes: 1 },
+    });
   });
 });

@@ -5,7 +5,14 @@ import { ScriptError } from './script.error';
 import { StatefulError } from './stateful.error';
 
 /** Reply prefixes that mean "Redis cannot serve this right now", not "this request is wrong". */
-const UNAVAILABLE_REPLIES = ['LOADING', 'READONLY', 'MASTERDOWN', 'CLUSTERDOWN', 'TRYAGAIN', 'BUSY'];
+const UNAVAILABLE_REPLIES = [
+  'LOADING',
+  'READONLY',
+  'MASTERDOWN',
+  'CLUSTERDOWN',
+  'TRYAGAIN',
+  'BUSY',
+];
 
 /**
  * Maps whatever ioredis threw to one of the library's typed errors.

@@ -32,7 +32,7 @@ async function ping(node: Redis, timeoutMs: number): Promise<string | undefined>
   if (node.status !== 'ready') return `${name}: ${node.status}`;
   try {
     const reply = await withTimeout(node.ping(), timeoutMs);
-    return reply === 'PONG' ? undefined : `${name}: unexpected reply ${reply}`;
+    return reply === 'PONG' ? undefined : `${name}: unexpected reply ${String(reply)}`;
   } catch (error) {
     return `${name}: ${(error as Error).message}`;
   }

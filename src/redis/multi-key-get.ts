@@ -6,7 +6,10 @@ import { isCluster, type RedisClient } from './redis-connection-pool';
  * GET of many keys, in order, without one cross-slot MGET: on a Cluster the keys are grouped by
  * hash slot (one MGET per slot), elsewhere they are sent in chunks. Replies keep the keys' order.
  */
-export async function getMany(client: RedisClient, keys: readonly string[]): Promise<(string | null)[]> {
+export async function getMany(
+  client: RedisClient,
+  keys: readonly string[],
+): Promise<(string | null)[]> {
   const groups = isCluster(client) ? groupBySlot(keys) : chunk(keys.map((_, index) => index));
   const values: (string | null)[] = new Array<string | null>(keys.length).fill(null);
   await Promise.all(

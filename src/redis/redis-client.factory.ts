@@ -95,7 +95,10 @@ function validateRedisOptions(options: RedisModuleOptions): void {
     throw new StatefulValidationError('redis.cluster.nodes', 'must list at least one node');
   }
   if (options.sentinel && options.sentinel.sentinels.length === 0) {
-    throw new StatefulValidationError('redis.sentinel.sentinels', 'must list at least one sentinel');
+    throw new StatefulValidationError(
+      'redis.sentinel.sentinels',
+      'must list at least one sentinel',
+    );
   }
   const poolSize = options.poolSize;
   if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 64)) {

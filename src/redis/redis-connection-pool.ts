@@ -40,7 +40,9 @@ export class RedisConnectionPool {
 
   /** Every connection to ping for health: each pooled connection, or each master of each Cluster client. */
   connections(): Redis[] {
-    return this.clients.flatMap((client) => (isCluster(client) ? client.nodes('master') : [client]));
+    return this.clients.flatMap((client) =>
+      isCluster(client) ? client.nodes('master') : [client],
+    );
   }
 
   /** Closes the clients this pool created and waits until they are closed; a user's client is left open. */

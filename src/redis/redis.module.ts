@@ -29,7 +29,12 @@ import { ConfigurableRedisModule, REDIS_MODULE_OPTIONS } from './redis.module-de
     RedisHealthIndicator,
     LuaScriptsHealthIndicator,
   ],
-  exports: [RedisConnectionPool, LuaScriptRegistry, RedisHealthIndicator, LuaScriptsHealthIndicator],
+  exports: [
+    RedisConnectionPool,
+    LuaScriptRegistry,
+    RedisHealthIndicator,
+    LuaScriptsHealthIndicator,
+  ],
 })
 export class RedisModule extends ConfigurableRedisModule implements OnApplicationShutdown {
   constructor(private readonly pool: RedisConnectionPool) {

@@ -29,7 +29,8 @@ export class LuaScriptRegistry implements OnModuleInit {
     for (const client of pool.clients) {
       for (const script of scripts) {
         // A user's own client may already carry the command (two modules sharing it).
-        if (typeof (client as unknown as Record<string, unknown>)[script.name] === 'function') continue;
+        if (typeof (client as unknown as Record<string, unknown>)[script.name] === 'function')
+          continue;
         client.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
       }
     }
@@ -45,7 +46,11 @@ export class LuaScriptRegistry implements OnModuleInit {
   }
 
   /** Runs a script on the next pooled client; Redis errors come back as the library's typed errors. */
-  async run(name: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+  async run(
+    name: string,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+  ): Promise<unknown> {
     const script = this.get(name);
     if (keys.length !== script.numberOfKeys) {
       throw new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`);
@@ -78,7 +83,10 @@ export class LuaScriptRegistry implements OnModuleInit {
     const missing = await Promise.all(
       this.pool.masters().map(async (node) => {
         const exists = (await node.script('EXISTS', ...scripts.map((s) => s.sha1))) as number[];
-        return { node: describeNode(node), scripts: scripts.filter((_, i) => exists[i] !== 1).map((s) => s.name) };
+        return {
+          node: describeNode(node),
+          scripts: scripts.filter((_, i) => exists[i] !== 1).map((s) => s.name),
+        };
       }),
     );
     const incomplete = missing.filter((entry) => entry.scripts.length > 0);

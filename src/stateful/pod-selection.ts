@@ -15,7 +15,10 @@ export interface PodSelectionInput {
  * excluded, not Draining. Ties are broken at random so that gateways racing on new users (all
  * pods reporting 0 at start, say) spread them instead of piling onto the lowest pod id.
  */
-export function pickLeastLoadedPod(input: PodSelectionInput, random: () => number = Math.random): number | null {
+export function pickLeastLoadedPod(
+  input: PodSelectionInput,
+  random: () => number = Math.random,
+): number | null {
   let best: number[] = [];
   let bestLoad = Infinity;
   for (const [podId, report] of input.loads) {

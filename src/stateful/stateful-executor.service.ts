@@ -1,5 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { MalformedReplyError, NoAvailablePodError, StatefulValidationError, translateRedisError } from '../errors';
+import {
+  MalformedReplyError,
+  NoAvailablePodError,
+  StatefulValidationError,
+  translateRedisError,
+} from '../errors';
 import { getMany } from '../redis/multi-key-get';
 import { RedisConnectionPool, type RedisClient } from '../redis/redis-connection-pool';
 import { LuaScriptRegistry } from '../scripts/lua-script-registry';
@@ -18,7 +23,12 @@ import { StatefulKeys } from './stateful-keys';
 import type { StatefulModuleOptions } from './stateful-module-options';
 import { DEFAULT_KEY_PREFIX, DEFAULT_LOAD_MAX_AGE_MS } from './stateful.constants';
 import { STATEFUL_MODULE_OPTIONS } from './stateful.module-definition';
-import type { ComputeLinkOptions, ComputeLinkResult, PodLoad, TrySetLinkResult } from './stateful.types';
+import type {
+  ComputeLinkOptions,
+  ComputeLinkResult,
+  PodLoad,
+  TrySetLinkResult,
+} from './stateful.types';
 import * as check from './stateful-validators';
 
 /**
@@ -39,7 +49,12 @@ export class StatefulExecutorService {
 
   // ---- Pod state and load ----
 
-  async setServiceState(namespace: string, serviceName: string, podId: number, state: string): Promise<void> {
+  async setServiceState(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    state: string,
+  ): Promise<void> {
     checkService(namespace, serviceName);
     check.assertPodId(podId);
     check.assertState(state);
@@ -51,10 +66,16 @@ export class StatefulExecutorService {
     checkService(namespace, serviceName);
     const key = this.keys.podStates(namespace, serviceName);
     const reply = await this.command('HGETALL', (redis) => redis.hgetall(key));
-    return new Map(hashEntries(reply, key).map(([field, state]) => [parsePodId(field, key), state]));
+    return new Map(
+      hashEntries(reply, key).map(([field, state]) => [parsePodId(field, key), state]),
+    );
   }
 
-  async getServicePodState(namespace: string, serviceName: string, podId: number): Promise<string | null> {
+  async getServicePodState(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+  ): Promise<string | null> {
     checkService(namespace, serviceName);
     check.assertPodId(podId);
     const key = this.keys.podStates(namespace, serviceName);
@@ -72,11 +93,20 @@ export class StatefulExecutorService {
     return parseFlag(reply, 'statefulRemoveServicePod');
   }
 
-  async reportPodLoad(namespace: string, serviceName: string, podId: number, load: number): Promise<void> {
+  async reportPodLoad(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    load: number,
+  ): Promise<void> {
     checkService(namespace, serviceName);
     check.assertPodId(podId);
     check.assertLoad(load);
-    await this.scripts.run('statefulReportPodLoad', [this.keys.podLoads(namespace, serviceName)], [podId, load]);
+    await this.scripts.run(
+      'statefulReportPodLoad',
+      [this.keys.podLoads(namespace, serviceName)],
+      [podId, load],
+    );
   }
 
   async getPodLoads(
@@ -108,7 +138,11 @@ export class StatefulExecutorService {
   /** Only services that have a state; works across Cluster slots. */
   async getWorkloadStates(namespace: string, serviceNames: string[]): Promise<Map<string, string>> {
     check.assertNamespace(namespace);
-    const services = check.uniqueList<string>(serviceNames, 'serviceNames', check.assertServiceName);
+    const services = check.uniqueList<string>(
+      serviceNames,
+      'serviceNames',
+      check.assertServiceName,
+    );
     const keys = services.map((service) => this.keys.workload(namespace, service));
     const values = await this.command('MGET', (redis) => getMany(redis, keys));
     const states = new Map<string, string>();
@@ -128,7 +162,14 @@ export class StatefulExecutorService {
     podId: number,
     persistSeconds: number,
   ): Promise<number | null> {
-    const reply = await this.runLinkScript('statefulSetLink', namespace, uid, serviceName, podId, persistSeconds);
+    const reply = await this.runLinkScript(
+      'statefulSetLink',
+      namespace,
+      uid,
+      serviceName,
+      podId,
+      persistSeconds,
+    );
     return parseOptionalPodId(reply, 'statefulSetLink');
   }
 
@@ -151,7 +192,14 @@ export class StatefulExecutorService {
     podId: number,
     persistSeconds: number,
   ): Promise<TrySetLinkResult> {
-    const reply = await this.runLinkScript('statefulTrySetLink', namespace, uid, serviceName, podId, persistSeconds);
+    const reply = await this.runLinkScript(
+      'statefulTrySetLink',
+      namespace,
+      uid,
+      serviceName,
+      podId,
+      persistSeconds,
+    );
     const { flag, podId: linked } = parseFlagAndPodId(reply, 'statefulTrySetLink');
     return { success: flag, podId: linked };
   }
@@ -163,14 +211,26 @@ export class StatefulExecutorService {
   }
 
   /** The pod only if the link is persistent (no TTL). */
-  async getLinkedPodIfPersist(namespace: string, uid: string, serviceName: string): Promise<number | null> {
+  async getLinkedPodIfPersist(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+  ): Promise<number | null> {
     checkLink(namespace, uid, serviceName);
-    const reply = await this.scripts.run('statefulGetLinkIfPersist', [this.keys.link(namespace, uid, serviceName)], []);
+    const reply = await this.scripts.run(
+      'statefulGetLinkIfPersist',
+      [this.keys.link(namespace, uid, serviceName)],
+      [],
+    );
     return parseOptionalPodId(reply, 'statefulGetLinkIfPersist');
   }
 
   /** pod id -> the uids linked to it; uids without a link are left out. Works across Cluster slots. */
-  async getLinkedPods(namespace: string, uids: string[], serviceName: string): Promise<Map<number, string[]>> {
+  async getLinkedPods(
+    namespace: string,
+    uids: string[],
+    serviceName: string,
+  ): Promise<Map<number, string[]>> {
     check.assertNamespace(namespace);
     check.assertServiceName(serviceName);
     const unique = check.uniqueList<string>(uids, 'uids', check.assertUid);
@@ -188,13 +248,19 @@ export class StatefulExecutorService {
   }
 
   /** Unlists the link; `-1` deletes it now, a TTL keeps it that long as a temporary link. True if a link existed. */
-  async removeLinkedPod(namespace: string, uid: string, serviceName: string, persistSeconds: number): Promise<boolean> {
+  async removeLinkedPod(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+    persistSeconds: number,
+  ): Promise<boolean> {
     checkLink(namespace, uid, serviceName);
     check.assertPersistSeconds(persistSeconds);
-    const reply = await this.scripts.run('statefulRemoveLink', this.linkKeys(namespace, uid, serviceName), [
-      serviceName,
-      persistSeconds,
-    ]);
+    const reply = await this.scripts.run(
+      'statefulRemoveLink',
+      this.linkKeys(namespace, uid, serviceName),
+      [serviceName, persistSeconds],
+    );
     return parseFlag(reply, 'statefulRemoveLink');
   }
 
@@ -209,11 +275,11 @@ export class StatefulExecutorService {
     checkLink(namespace, uid, serviceName);
     check.assertPodId(podId);
     check.assertPersistSeconds(persistSeconds);
-    const reply = await this.scripts.run('statefulRemoveLinkWithId', this.linkKeys(namespace, uid, serviceName), [
-      serviceName,
-      persistSeconds,
-      podId,
-    ]);
+    const reply = await this.scripts.run(
+      'statefulRemoveLinkWithId',
+      this.linkKeys(namespace, uid, serviceName),
+      [serviceName, persistSeconds, podId],
+    );
     return parseFlag(reply, 'statefulRemoveLinkWithId');
   }
 
@@ -223,7 +289,12 @@ export class StatefulExecutorService {
     check.assertUid(uid);
     const key = this.keys.userLinks(namespace, uid);
     const reply = await this.command('HGETALL', (redis) => redis.hgetall(key));
-    return new Map(hashEntries(reply, key).map(([service, podId]) => [service, parsePodId(podId, `${key} ${service}`)]));
+    return new Map(
+      hashEntries(reply, key).map(([service, podId]) => [
+        service,
+        parsePodId(podId, `${key} ${service}`),
+      ]),
+    );
   }
 
   /**
@@ -242,10 +313,11 @@ export class StatefulExecutorService {
     check.assertPersistSeconds(persistSeconds);
     const { maxAgeMs, maxLoad, excludePods } = checkComputeOptions(options);
 
-    const existing = await this.scripts.run('statefulComputeLinkIfAbsent', this.linkKeys(namespace, uid, serviceName), [
-      serviceName,
-      persistSeconds,
-    ]);
+    const existing = await this.scripts.run(
+      'statefulComputeLinkIfAbsent',
+      this.linkKeys(namespace, uid, serviceName),
+      [serviceName, persistSeconds],
+    );
     const linked = parseOptionalPodId(existing, 'statefulComputeLinkIfAbsent');
     if (linked !== null) return { podId: linked, created: false };
 
@@ -265,7 +337,14 @@ export class StatefulExecutorService {
     podId: number,
     persistSeconds: number,
   ): Promise<{ podId: number; created: boolean }> {
-    const reply = await this.runLinkScript('statefulSetLinkIfAbsent', namespace, uid, serviceName, podId, persistSeconds);
+    const reply = await this.runLinkScript(
+      'statefulSetLinkIfAbsent',
+      namespace,
+      uid,
+      serviceName,
+      podId,
+      persistSeconds,
+    );
     const { flag, podId: linked } = parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
     return { podId: linked, created: flag };
   }
@@ -282,7 +361,11 @@ export class StatefulExecutorService {
     checkLink(namespace, uid, serviceName);
     check.assertPodId(podId);
     check.assertPersistSeconds(persistSeconds);
-    return this.scripts.run(script, this.linkKeys(namespace, uid, serviceName), [serviceName, podId, persistSeconds]);
+    return this.scripts.run(script, this.linkKeys(namespace, uid, serviceName), [
+      serviceName,
+      podId,
+      persistSeconds,
+    ]);
   }
 
   private linkKeys(namespace: string, uid: string, serviceName: string): string[] {
@@ -299,13 +382,19 @@ export class StatefulExecutorService {
     if (!Array.isArray(reply) || reply.length !== 3) {
       throw new MalformedReplyError('statefulGetPodLoads', 'expected { now, loads, states }');
     }
-    const loads = flatHashEntries(reply[1], loadKey).map(
-      ([field, value]): [number, PodLoad] => [parsePodId(field, loadKey), parseLoadReport(value, `${loadKey} ${field}`)],
-    );
-    const states = flatHashEntries(reply[2], stateKey).map(
-      ([field, state]): [number, string] => [parsePodId(field, stateKey), state],
-    );
-    return { nowMs: parseInteger(reply[0], 'statefulGetPodLoads'), loads: new Map(loads), states: new Map(states) };
+    const loads = flatHashEntries(reply[1], loadKey).map(([field, value]): [number, PodLoad] => [
+      parsePodId(field, loadKey),
+      parseLoadReport(value, `${loadKey} ${field}`),
+    ]);
+    const states = flatHashEntries(reply[2], stateKey).map(([field, state]): [number, string] => [
+      parsePodId(field, stateKey),
+      state,
+    ]);
+    return {
+      nowMs: parseInteger(reply[0], 'statefulGetPodLoads'),
+      loads: new Map(loads),
+      states: new Map(states),
+    };
   }
 
   /** One plain command on the next pooled client, with ioredis errors turned into typed errors. */
@@ -340,14 +429,26 @@ function checkComputeOptions(options: ComputeLinkOptions): {
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS;
   check.assertMaxAgeMs(maxAgeMs, 'options.maxAgeMs');
   if (options.maxLoad !== undefined) check.assertFiniteNumber(options.maxLoad, 'options.maxLoad');
-  const excluded = check.uniqueList<number>(options.excludePods ?? [], 'options.excludePods', check.assertPodId);
+  const excluded = check.uniqueList<number>(
+    options.excludePods ?? [],
+    'options.excludePods',
+    check.assertPodId,
+  );
   return { maxAgeMs, maxLoad: options.maxLoad, excludePods: new Set(excluded) };
 }
 
 /** The prefix is part of every key: braces would break the hash tags, controls the layout. */
 function validatedPrefix(prefix: string): string {
-  if (typeof prefix !== 'string' || prefix.length === 0 || prefix.length > 64 || /[{}\p{Cc}\s]/u.test(prefix)) {
-    throw new StatefulValidationError('keyPrefix', 'must be 1 to 64 characters without braces, spaces or controls');
+  if (
+    typeof prefix !== 'string' ||
+    prefix.length === 0 ||
+    prefix.length > 64 ||
+    /[{}\p{Cc}\s]/u.test(prefix)
+  ) {
+    throw new StatefulValidationError(
+      'keyPrefix',
+      'must be 1 to 64 characters without braces, spaces or controls',
+    );
   }
   return prefix;
 }

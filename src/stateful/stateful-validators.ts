@@ -33,7 +33,10 @@ export function assertUid(value: unknown, field = 'uid'): asserts value is strin
     throw new StatefulValidationError(field, 'must be 1 to 256 characters');
   }
   if (value.includes('{') || value.includes('}') || NOT_PRINTABLE.test(value)) {
-    throw new StatefulValidationError(field, 'must be printable, without { } or control characters');
+    throw new StatefulValidationError(
+      field,
+      'must be printable, without { } or control characters',
+    );
   }
 }
 
@@ -43,7 +46,10 @@ export function assertPodId(value: unknown, field = 'podId'): asserts value is n
   }
 }
 
-export function assertPersistSeconds(value: unknown, field = 'persistSeconds'): asserts value is number {
+export function assertPersistSeconds(
+  value: unknown,
+  field = 'persistSeconds',
+): asserts value is number {
   const valid =
     typeof value === 'number' &&
     Number.isInteger(value) &&
@@ -60,7 +66,10 @@ export function assertState(value: unknown, field = 'state'): asserts value is s
   if (typeof value !== 'string') throw new StatefulValidationError(field, 'must be a string');
   const length = codePointLength(value);
   if (length < 1 || length > 1024 || CONTROL.test(value)) {
-    throw new StatefulValidationError(field, 'must be 1 to 1024 characters without control characters');
+    throw new StatefulValidationError(
+      field,
+      'must be 1 to 1024 characters without control characters',
+    );
   }
 }
 
@@ -93,8 +102,8 @@ export function uniqueList<T>(
   return [...new Set(value as T[])];
 }
 
+/** Characters as users count them (a surrogate pair is one); long strings are cut short cheaply. */
 function codePointLength(value: string): number {
-  let length = 0;
-  for (const _ of value) length++;
-  return length;
+  if (value.length > 4096) return value.length;
+  return Array.from(value).length;
 }

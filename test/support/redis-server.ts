@@ -36,12 +36,18 @@ export class RedisServer {
     const child = spawn(
       'redis-server',
       [
-        '--port', String(this.port),
-        '--bind', '127.0.0.1',
-        '--save', '',
-        '--appendonly', 'no',
-        '--dir', this.dir,
-        '--daemonize', 'no',
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        this.dir,
+        '--daemonize',
+        'no',
         ...this.extraArgs,
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
@@ -50,7 +56,10 @@ export class RedisServer {
     live.add(child);
     await new Promise<void>((resolve, reject) => {
       let output = '';
-      const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`redis-server did not start:\n${output}`)),
+        10_000,
+      );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('Ready to accept connections')) {
@@ -101,7 +110,11 @@ export function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
     });
   });
 }

@@ -1,0 +1,79 @@
+import { StatefulValidationError } from '../errors';
+import * as check from './stateful-validators';
+
+const rejects = (fn: () => void, field: string) => {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(StatefulValidationError);
+    expect((error as StatefulValidationError).field).toBe(field);
+    return;
+  }
+  throw new Error(`expected ${field} to be rejected`);
+};
+
+describe('SPEC §2 validators', () => {
+  it('names: 1-128 of A-Z a-z 0-9 . _ -, starting with a letter or digit', () => {
+    for (const ok of ['a', '0', 'game.v2_x-y', 'A'.repeat(128)]) check.assertNamespace(ok);
+    for (const bad of ['', '_a', '.a', '-a', 'a:b', 'a}', 'a b', 'A'.repeat(129), 'é']) {
+      rejects(() => check.assertServiceName(bad), 'serviceName');
+    }
+  });
+
+  it('uid: 1-256 printable characters without braces or controls', () => {
+    for (const ok of ['u', 'a:b', 'a b', 'José', '用户', '😀'.repeat(256)]) check.assertUid(ok);
+    for (const bad of [
+      '',
+      '{',
+      '}',
+      'a\tb',
+      'a\u0085b',
+      'a\u200bb',
+      'a\u2028b',
+      '\ud800',
+      'x'.repeat(257),
+    ]) {
+      rejects(() => check.assertUid(bad), 'uid');
+    }
+  });
+
+  it('podId: integer 0..2147483647', () => {
+    check.assertPodId(0);
+    check.assertPodId(2_147_483_647);
+    for (const bad of [-1, 0.5, 2_147_483_648, NaN, Infinity, '1'])
+      rejects(() => check.assertPodId(bad), 'podId');
+  });
+
+  it('persistSeconds: -1 or 1..2147483647', () => {
+    check.assertPersistSeconds(-1);
+    check.assertPersistSeconds(1);
+    check.assertPersistSeconds(2_147_483_647);
+    for (const bad of [0, -2, 1.5, 2_147_483_648, '-1'])
+      rejects(() => check.assertPersistSeconds(bad), 'persistSeconds');
+  });
+
+  it('state: 1-1024 characters without controls', () => {
+    check.assertState('Running');
+    check.assertState('s'.repeat(1024));
+    for (const bad of ['', 's'.repeat(1025), 'a\nb', 5])
+      rejects(() => check.assertState(bad), 'state');
+  });
+
+  it('load: finite number >= 0', () => {
+    check.assertLoad(0);
+    check.assertLoad(1e9);
+    for (const bad of [-1, NaN, Infinity, '1']) rejects(() => check.assertLoad(bad), 'load');
+  });
+
+  it('uniqueList validates each element by index and drops duplicates', () => {
+    expect(check.uniqueList(['a', 'b', 'a'], 'uids', check.assertUid)).toEqual(['a', 'b']);
+    rejects(() => check.uniqueList(['a', '{'], 'uids', check.assertUid), 'uids[1]');
+    rejects(() => check.uniqueList('a', 'uids', check.assertUid), 'uids');
+  });
+
+  it('messages name the field', () => {
+    expect(() => check.assertPodId(-1)).toThrow(
+      'Invalid podId: must be an integer from 0 to 2147483647',
+    );
+  });
+});
