@@ -13,11 +13,16 @@
 
     Output:
       the pod id linked now (bulk string), or nil when the user has no link
+
+    Errors:
+      MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
 ]]
+--- @include "includes/checkStoredPodId"
 --- @include "includes/keepLink"
 
 local current = redis.call('GET', KEYS[1])
 if current then
+  checkStoredPodId(current, KEYS[1])
   keepLink(KEYS[1], KEYS[2], ARGV[1], current, ARGV[2])
 end
 return current

@@ -11,9 +11,16 @@
 
     Output:
       the pod id linked before (bulk string), or nil when there was no link
+
+    Errors:
+      MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
 ]]
+--- @include "includes/checkStoredPodId"
 --- @include "includes/writeLink"
 
 local previous = redis.call('GET', KEYS[1])
+if previous then
+  checkStoredPodId(previous, KEYS[1])
+end
 writeLink(KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 return previous

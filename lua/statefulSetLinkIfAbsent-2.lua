@@ -11,12 +11,17 @@
 
     Output:
       { 1 if this call created the link else 0, pod id linked now (bulk string) }
+
+    Errors:
+      MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
 ]]
+--- @include "includes/checkStoredPodId"
 --- @include "includes/writeLink"
 --- @include "includes/keepLink"
 
 local current = redis.call('GET', KEYS[1])
 if current then
+  checkStoredPodId(current, KEYS[1])
   keepLink(KEYS[1], KEYS[2], ARGV[1], current, ARGV[3])
   return { 0, current }
 end

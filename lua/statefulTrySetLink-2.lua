@@ -13,10 +13,17 @@
     Output:
       { 1, ARGV[2] } when linked
       { 0, holder pod id (bulk string) } when a persistent link to another pod exists
+
+    Errors:
+      MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
 ]]
+--- @include "includes/checkStoredPodId"
 --- @include "includes/writeLink"
 
 local current = redis.call('GET', KEYS[1])
+if current then
+  checkStoredPodId(current, KEYS[1])
+end
 if current and current ~= ARGV[2] and redis.call('PTTL', KEYS[1]) == -1 then
   return { 0, current }
 end

@@ -1,6 +1,6 @@
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { StatefulValidationError, type StatefulExecutorService } from '../src';
-import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
 type Call = (executor: StatefulExecutorService) => Promise<unknown>;
 // Bad input arrives from untyped callers (JSON, JavaScript), so the cases bypass the types on purpose.
@@ -151,21 +151,40 @@ const CASES: [string, Call, string][] = [
   ['serviceNames not an array', (e) => e.getWorkloadStates('ns', bad(null)), 'serviceNames'],
 ];
 
+const CONNECTION_UPKEEP = new Set([
+  'info',
+  'cluster',
+  'client',
+  'ping',
+  'hello',
+  'auth',
+  'select',
+  'readonly',
+]);
+
 /** SPEC §2: every bad input gets a typed error naming the field, and Redis is not touched. */
-describe('bad input', () => {
-  let bed: StatefulTestbed;
-  let monitor: Redis;
+describe.each(TOPOLOGIES)('bad input (%s)', (topology) => {
+  const bed = useTestbed(topology);
+  let monitors: Redis[];
   const seen: string[][] = [];
 
   beforeAll(async () => {
-    bed = await startTestbed();
-    monitor = await bed.raw.duplicate().monitor();
-    monitor.on('monitor', (_time: string, args: string[]) => seen.push(args));
+    // MONITOR on every master: any command the library sent, to any node, would show up here.
+    monitors = await Promise.all(
+      bed
+        .masters()
+        .map((node) =>
+          new Redis(node.options.port!, node.options.host!, { lazyConnect: true }).monitor(),
+        ),
+    );
+    monitors.forEach((monitor) =>
+      monitor.on('monitor', (_time: string, args: string[]) => {
+        // Connection upkeep (ready checks, slot-map refreshes of the Cluster clients) is not a request.
+        if (!CONNECTION_UPKEEP.has(args[0].toLowerCase())) seen.push(args);
+      }),
+    );
   });
-  afterAll(async () => {
-    monitor.disconnect();
-    await bed.close();
-  });
+  afterAll(() => monitors.forEach((monitor) => monitor.disconnect()));
 
   it.each(CASES)('%s is rejected naming the field', async (_what, call, field) => {
     const error = await call(bed.executor).then(
@@ -179,11 +198,12 @@ describe('bad input', () => {
 
   it('none of them sent a single command to Redis', async () => {
     // A marker command proves the monitor was listening: it must be the only thing it saw.
-    await bed.raw.echo('end-of-bad-input');
+    const masters = bed.masters();
+    await Promise.all(masters.map((node) => node.echo('end-of-bad-input')));
     const deadline = Date.now() + 5_000;
-    while (!seen.some((args) => args[1] === 'end-of-bad-input') && Date.now() < deadline) {
+    while (seen.length < masters.length && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
-    expect(seen).toEqual([['echo', 'end-of-bad-input']]);
+    expect(seen).toEqual(masters.map(() => ['echo', 'end-of-bad-input']));
   });
 });

@@ -1,19 +1,15 @@
 import { NoAvailablePodError } from '../src';
-import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
 /** SPEC §3 computeLinkedPod: existing links, least-loaded choice, eligibility rules, errors. */
-describe('computeLinkedPod', () => {
-  let bed: StatefulTestbed;
+describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
+  const bed = useTestbed(topology);
   const ns = 'prod';
   const svc = 'game';
   const linkKey = (uid: string) => `sf:{${ns}:lk:${uid}}${svc}`;
   const loadKey = `sf:{${ns}:state:${svc}}:load`;
 
-  beforeAll(async () => {
-    bed = await startTestbed();
-  });
-  afterAll(() => bed.close());
-  beforeEach(() => bed.raw.flushall());
+  beforeEach(() => bed.flush());
 
   const report = async (loads: Record<number, number>) => {
     for (const [pod, load] of Object.entries(loads))
@@ -89,8 +85,7 @@ describe('computeLinkedPod', () => {
   });
 
   it('ignores stale load reports (maxAgeMs, default 30 s)', async () => {
-    const [seconds] = await bed.raw.time();
-    const now = Number(seconds) * 1000;
+    const now = await bed.redisTimeMs();
     await bed.raw.hset(loadKey, '0', `0:${now - 45_000}`, '1', `9:${now}`);
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
       podId: 1,

@@ -1,28 +1,25 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { StatefulExecutorService, StatefulModule } from '../src';
-import { RedisServer } from './support/redis-server';
-import { Redis } from 'ioredis';
+import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
 /**
  * Many gateway replicas racing on one user must never link it to two pods. Each "replica" is its
  * own Nest app with its own connection pool, so the calls really interleave inside Redis.
  */
-describe('concurrent claims', () => {
+describe.each(TOPOLOGIES)('concurrent claims (%s)', (topology) => {
   const REPLICAS = 4;
   const CALLS = 200;
-  let server: RedisServer;
+  const bed = useTestbed(topology);
   let apps: INestApplication[];
   let replicas: StatefulExecutorService[];
-  let raw: Redis;
+  const raw = () => bed.raw;
 
   beforeAll(async () => {
-    server = await RedisServer.start();
-    raw = new Redis(server.url);
     apps = await Promise.all(
       Array.from({ length: REPLICAS }, async () => {
         const moduleRef = await Test.createTestingModule({
-          imports: [StatefulModule.forRoot({ redis: { url: server.url, poolSize: 4 } })],
+          imports: [StatefulModule.forRoot({ redis: { ...bed.redisOptions, poolSize: 4 } })],
         }).compile();
         const app = moduleRef.createNestApplication({ logger: false });
         return app.init();
@@ -30,12 +27,8 @@ describe('concurrent claims', () => {
     );
     replicas = apps.map((app) => app.get(StatefulExecutorService));
   });
-  afterAll(async () => {
-    raw.disconnect();
-    await Promise.all(apps.map((app) => app.close()));
-    await server.destroy();
-  });
-  beforeEach(() => raw.flushall());
+  afterAll(() => Promise.all(apps.map((app) => app.close())));
+  beforeEach(() => bed.flush());
 
   const replica = (i: number) => replicas[i % REPLICAS];
 
@@ -45,10 +38,10 @@ describe('concurrent claims', () => {
         replica(i).trySetLinkedPod('ns', 'hot', 'game', i % 10, -1),
       ),
     );
-    const stored = Number(await raw.get('sf:{ns:lk:hot}game'));
+    const stored = Number(await raw().get('sf:{ns:lk:hot}game'));
     expect(new Set(results.map((r) => r.podId))).toEqual(new Set([stored]));
     results.forEach((result, i) => expect(result.success).toBe(i % 10 === stored));
-    expect(await raw.hgetall('sf:{ns:lk:hot}')).toEqual({ game: String(stored) });
+    expect(await raw().hgetall('sf:{ns:lk:hot}')).toEqual({ game: String(stored) });
   });
 
   it(`${CALLS} concurrent setLinkedPodIfAbsent calls on one user all get the same pod`, async () => {
@@ -57,7 +50,7 @@ describe('concurrent claims', () => {
         replica(i).setLinkedPodIfAbsent('ns', 'hot', 'game', i % 7, -1),
       ),
     );
-    const stored = Number(await raw.get('sf:{ns:lk:hot}game'));
+    const stored = Number(await raw().get('sf:{ns:lk:hot}game'));
     expect(new Set(results)).toEqual(new Set([stored]));
   });
 
@@ -66,7 +59,7 @@ describe('concurrent claims', () => {
     const results = await Promise.all(
       Array.from({ length: CALLS }, (_, i) => replica(i).computeLinkedPod('ns', 'hot', 'game', -1)),
     );
-    const stored = Number(await raw.get('sf:{ns:lk:hot}game'));
+    const stored = Number(await raw().get('sf:{ns:lk:hot}game'));
     expect(new Set(results.map((r) => r.podId))).toEqual(new Set([stored]));
     expect(results.filter((r) => r.created)).toHaveLength(1);
   });
@@ -85,9 +78,9 @@ describe('concurrent claims', () => {
     );
     const results = await Promise.all(calls);
     for (const uid of users) {
-      const stored = Number(await raw.get(`sf:{ns:lk:${uid}}game`));
+      const stored = Number(await raw().get(`sf:{ns:lk:${uid}}game`));
       expect(results.filter((r) => r.uid === uid).every((r) => r.podId === stored)).toBe(true);
-      expect(await raw.hget(`sf:{ns:lk:${uid}}`, 'game')).toBe(String(stored));
+      expect(await raw().hget(`sf:{ns:lk:${uid}}`, 'game')).toBe(String(stored));
     }
   });
 });

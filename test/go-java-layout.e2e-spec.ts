@@ -1,31 +1,23 @@
-import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
 /**
  * Data written raw, the way the Go (`stateful_executor.go`) and Java (`StatefulRedisExecutor`)
  * services write it, must read back through this API; and what this API writes must sit at the
  * keys those services read. One Redis is shared by all three.
  */
-describe('Go/Java data layout compatibility', () => {
-  let bed: StatefulTestbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed();
-  });
-  afterAll(() => bed.close());
-  beforeEach(() => bed.raw.flushall());
+describe.each(TOPOLOGIES)('Go/Java data layout compatibility (%s)', (topology) => {
+  const bed = useTestbed(topology);
+  beforeEach(() => bed.flush());
 
   it('reads links, user hashes, states, loads and workloads written by the Go/Java services', async () => {
-    const [seconds] = await bed.raw.time();
-    const now = Number(seconds) * 1000;
-    await bed.raw
-      .multi()
-      .set('sf:{ns1:lk:player-42}battle', '3')
-      .set('sf:{ns1:lk:player-42}chat', '1', 'EX', 600)
-      .hset('sf:{ns1:lk:player-42}', 'battle', '3')
-      .hset('sf:{ns1:state:battle}', '0', 'Running', '3', 'Draining')
-      .hset('sf:{ns1:state:battle}:load', '0', `17:${now}`, '3', `2.5:${now}`)
-      .set('sf:{ns1:workload:battle}', 'Available')
-      .exec();
+    const now = await bed.redisTimeMs();
+    // As the Go/Java services write them: plain commands, one key at a time.
+    await bed.raw.set('sf:{ns1:lk:player-42}battle', '3');
+    await bed.raw.set('sf:{ns1:lk:player-42}chat', '1', 'EX', 600);
+    await bed.raw.hset('sf:{ns1:lk:player-42}', 'battle', '3');
+    await bed.raw.hset('sf:{ns1:state:battle}', '0', 'Running', '3', 'Draining');
+    await bed.raw.hset('sf:{ns1:state:battle}:load', '0', `17:${now}`, '3', `2.5:${now}`);
+    await bed.raw.set('sf:{ns1:workload:battle}', 'Available');
 
     const executor = bed.executor;
     await expect(executor.getLinkedPod('ns1', 'player-42', 'battle')).resolves.toBe(3);
@@ -68,7 +60,7 @@ describe('Go/Java data layout compatibility', () => {
     await executor.setServiceState('ns1', 'battle', 4, 'Running');
     await executor.reportPodLoad('ns1', 'battle', 4, 3);
     await executor.setWorkloadState('ns1', 'battle', 'Available');
-    expect((await bed.raw.keys('*')).sort()).toEqual([
+    expect(await bed.keys()).toEqual([
       'sf:{ns1:lk:u}',
       'sf:{ns1:lk:u}battle',
       'sf:{ns1:state:battle}',
@@ -84,18 +76,13 @@ describe('Go/Java data layout compatibility', () => {
 });
 
 describe('custom key prefix', () => {
-  let bed: StatefulTestbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed({ keyPrefix: 'routing' });
-  });
-  afterAll(() => bed.close());
+  const bed = useTestbed('standalone', { keyPrefix: 'routing' });
 
   it('puts every key under the configured prefix', async () => {
     await bed.executor.setLinkedPod('ns', 'u', 'svc', 1, -1);
     await bed.executor.setServiceState('ns', 'svc', 1, 'Running');
     await bed.executor.setWorkloadState('ns', 'svc', 'Available');
-    expect((await bed.raw.keys('*')).sort()).toEqual([
+    expect(await bed.keys()).toEqual([
       'routing:{ns:lk:u}',
       'routing:{ns:lk:u}svc',
       'routing:{ns:state:svc}',

@@ -1,16 +1,11 @@
 import { MalformedReplyError } from '../src';
-import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
 /** A stored value that is not what the layout says is an error naming where it came from, never NaN. */
-describe('malformed stored values', () => {
-  let bed: StatefulTestbed;
+describe.each(TOPOLOGIES)('malformed stored values (%s)', (topology) => {
+  const bed = useTestbed(topology);
   const link = 'sf:{ns:lk:u}svc';
-
-  beforeAll(async () => {
-    bed = await startTestbed();
-  });
-  afterAll(() => bed.close());
-  beforeEach(() => bed.raw.flushall());
+  beforeEach(() => bed.flush());
 
   const rejection = (promise: Promise<unknown>) =>
     promise.then(
@@ -33,9 +28,22 @@ describe('malformed stored values', () => {
       await expect(
         rejection(bed.executor.getLinkedPodIfPersist('ns', 'u', 'svc')),
       ).resolves.toBeInstanceOf(MalformedReplyError);
-      await expect(
-        rejection(bed.executor.setLinkedPodIfAbsent('ns', 'u', 'svc', 1, -1)),
-      ).resolves.toBeInstanceOf(MalformedReplyError);
+      // The writing scripts refuse before writing: a call that fails on corrupt data changes nothing.
+      await bed.raw.expire(link, 100);
+      for (const call of [
+        bed.executor.setLinkedPod('ns', 'u', 'svc', 1, -1),
+        bed.executor.setLinkedPodIfAbsent('ns', 'u', 'svc', 1, -1),
+        bed.executor.trySetLinkedPod('ns', 'u', 'svc', 1, -1),
+        bed.executor.computeLinkedPod('ns', 'u', 'svc', -1),
+      ]) {
+        await expect(rejection(call)).resolves.toBeInstanceOf(MalformedReplyError);
+      }
+      expect(await bed.raw.get(link)).toBe(value);
+      expect(await bed.raw.ttl(link)).toBeGreaterThan(90);
+      expect(await bed.raw.exists('sf:{ns:lk:u}')).toBe(0);
+      // The way out: remove the corrupt link, then link again.
+      await expect(bed.executor.removeLinkedPod('ns', 'u', 'svc', -1)).resolves.toBe(true);
+      await expect(bed.executor.setLinkedPod('ns', 'u', 'svc', 1, -1)).resolves.toBeNull();
     },
   );
 
@@ -72,6 +80,17 @@ describe('malformed stored values', () => {
     await expect(rejection(bed.executor.getLinkService('ns', 'u'))).resolves.toBeInstanceOf(
       MalformedReplyError,
     );
+  });
+
+  it('a user hash of the wrong type fails the link write before anything is written', async () => {
+    await bed.raw.set('sf:{ns:lk:u}', 'not a hash');
+    await expect(
+      rejection(bed.executor.setLinkedPod('ns', 'u', 'svc', 1, -1)),
+    ).resolves.toBeInstanceOf(MalformedReplyError);
+    await expect(
+      rejection(bed.executor.setLinkedPodIfAbsent('ns', 'u', 'svc', 1, 60)),
+    ).resolves.toBeInstanceOf(MalformedReplyError);
+    expect(await bed.raw.exists(link)).toBe(0);
   });
 
   it('a key of the wrong type', async () => {

@@ -1,23 +1,15 @@
-import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
 /** SPEC §3 "Pod state and load" and "Workload state", checked against the raw layout of SPEC §2. */
-describe('pod state, load and workload state', () => {
-  let bed: StatefulTestbed;
+describe.each(TOPOLOGIES)('pod state, load and workload state (%s)', (topology) => {
+  const bed = useTestbed(topology);
   const ns = 'prod';
   const svc = 'game';
   const stateKey = `sf:{${ns}:state:${svc}}`;
   const loadKey = `sf:{${ns}:state:${svc}}:load`;
 
-  beforeAll(async () => {
-    bed = await startTestbed();
-  });
-  afterAll(() => bed.close());
-  beforeEach(() => bed.raw.flushall());
-
-  const redisNowMs = async () => {
-    const [seconds, micros] = await bed.raw.time();
-    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-  };
+  beforeEach(() => bed.flush());
+  const redisNowMs = () => bed.redisTimeMs();
 
   describe('service state', () => {
     it('sets and reads pod states in the state hash', async () => {

@@ -1,58 +1,58 @@
-import { LuaScriptsHealthIndicator, RedisHealthIndicator, RedisUnavailableError } from '../src';
-import { startTestbed, type StatefulTestbed } from './support/stateful-testbed';
+import {
+  LuaScriptsHealthIndicator,
+  RedisHealthIndicator,
+  RedisUnavailableError,
+  type StatefulExecutorService,
+} from '../src';
+import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
-/** Callers never see NOSCRIPT: after SCRIPT FLUSH or a Redis restart the next call just works. */
-describe('Lua script cache recovery', () => {
-  let bed: StatefulTestbed;
-
-  beforeAll(async () => {
-    bed = await startTestbed();
-  });
-  afterAll(() => bed.close());
-
-  /** One call of every script-backed operation; resolves to what they returned. */
-  const everyScript = async (uid: string) => {
-    const e = bed.executor;
-    await e.reportPodLoad('ns', 'svc', 1, 1);
-    return [
-      await e.setLinkedPod('ns', uid, 'svc', 1, -1),
-      await e.setLinkedPodIfAbsent('ns', uid, 'svc', 2, -1),
-      await e.trySetLinkedPod('ns', uid, 'svc', 1, -1),
-      await e.getLinkedPodIfPersist('ns', uid, 'svc'),
-      await e.computeLinkedPod('ns', uid, 'svc', -1),
-      (await e.getPodLoads('ns', 'svc')).size,
-      await e.removeLinkedPodWithId('ns', uid, 'svc', 1, 30),
-      await e.removeLinkedPod('ns', uid, 'svc', -1),
-      await e.removeServicePod('ns', 'svc', 1),
-    ];
-  };
-  const expected = [
-    null,
-    1,
-    { success: true, podId: 1 },
-    1,
-    { podId: 1, created: false },
-    1,
-    true,
-    true,
-    true,
+/** One call of every script-backed operation; resolves to what they returned. */
+const everyScript = async (e: StatefulExecutorService, uid: string) => {
+  await e.reportPodLoad('ns', 'svc', 1, 1);
+  return [
+    await e.setLinkedPod('ns', uid, 'svc', 1, -1),
+    await e.setLinkedPodIfAbsent('ns', uid, 'svc', 2, -1),
+    await e.trySetLinkedPod('ns', uid, 'svc', 1, -1),
+    await e.getLinkedPodIfPersist('ns', uid, 'svc'),
+    await e.computeLinkedPod('ns', uid, 'svc', -1),
+    (await e.getPodLoads('ns', 'svc')).size,
+    await e.removeLinkedPodWithId('ns', uid, 'svc', 1, 30),
+    await e.removeLinkedPod('ns', uid, 'svc', -1),
+    await e.removeServicePod('ns', 'svc', 1),
   ];
+};
+const expected = [
+  null,
+  1,
+  { success: true, podId: 1 },
+  1,
+  { podId: 1, created: false },
+  1,
+  true,
+  true,
+  true,
+];
 
-  it('loads every script at start', async () => {
+/** Callers never see NOSCRIPT: after SCRIPT FLUSH on every master the next call just works. */
+describe.each(TOPOLOGIES)('Lua script cache recovery (%s)', (topology) => {
+  const bed = useTestbed(topology);
+
+  it('loads every script on every master at start', async () => {
     await expect(bed.registry.status()).resolves.toEqual({ loaded: true, missing: [] });
     const shas = bed.registry.scripts.map((script) => script.sha1);
-    expect(await bed.raw.script('EXISTS', ...shas)).toEqual(shas.map(() => 1));
+    for (const node of bed.masters())
+      expect(await node.script('EXISTS', ...shas)).toEqual(shas.map(() => 1));
   });
 
   it('every script works right after SCRIPT FLUSH', async () => {
-    await bed.raw.script('FLUSH');
-    await expect(everyScript('after-flush')).resolves.toEqual(expected);
+    await bed.flushScripts();
+    await expect(everyScript(bed.executor, 'after-flush')).resolves.toEqual(expected);
   });
 
-  it('survives a flush between every call, under concurrent load', async () => {
+  it('survives repeated flushes under concurrent load', async () => {
     const flushing = (async () => {
       for (let i = 0; i < 20; i++) {
-        await bed.raw.script('FLUSH');
+        await bed.flushScripts();
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
     })();
@@ -68,10 +68,11 @@ describe('Lua script cache recovery', () => {
     }
   });
 
-  it('the scripts health indicator reports missing scripts and loads them again', async () => {
-    await bed.raw.script('FLUSH');
+  it('the scripts health indicator finds missing scripts and loads them again', async () => {
+    await bed.flushScripts();
     const status = await bed.registry.status();
     expect(status.loaded).toBe(false);
+    expect(status.missing).toHaveLength(bed.masters().length);
     expect(status.missing[0].scripts).toHaveLength(bed.registry.scripts.length);
     const indicator = bed.app.get(LuaScriptsHealthIndicator);
     await expect(indicator.isHealthy('scripts')).resolves.toEqual({
@@ -79,24 +80,25 @@ describe('Lua script cache recovery', () => {
     });
     await expect(bed.registry.status()).resolves.toEqual({ loaded: true, missing: [] });
   });
+});
 
-  it('after a Redis restart (all data and scripts lost), calls succeed again with no action by the caller', async () => {
+describe('Redis restart (standalone)', () => {
+  const bed = useTestbed('standalone');
+
+  it('after a restart (all data and scripts lost), calls succeed again with no action by the caller', async () => {
     await bed.executor.setLinkedPod('ns', 'before-restart', 'svc', 1, -1);
-    await bed.server.restart();
+    await bed.server!.restart();
     const deadline = Date.now() + 10_000;
     let result: unknown[] | undefined;
-    let lastError: unknown;
     while (result === undefined && Date.now() < deadline) {
       try {
-        result = await everyScript('after-restart');
+        result = await everyScript(bed.executor, 'after-restart');
       } catch (error) {
-        lastError = error;
         // While reconnecting, the only acceptable failure is the typed "unavailable" error.
         expect(error).toBeInstanceOf(RedisUnavailableError);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
-    expect(lastError === undefined || lastError instanceof RedisUnavailableError).toBe(true);
     expect(result).toEqual(expected);
     await expect(bed.executor.getLinkedPod('ns', 'before-restart', 'svc')).resolves.toBeNull();
     await expect(bed.app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({

@@ -5,8 +5,8 @@
 ]]
 local function keepLink(linkKey, userKey, service, podId, persistSeconds)
   if persistSeconds == '-1' then
-    redis.call('PERSIST', linkKey)
     redis.call('HSET', userKey, service, podId)
+    redis.call('PERSIST', linkKey)
   elseif redis.call('PTTL', linkKey) >= 0 then
     redis.call('EXPIRE', linkKey, persistSeconds)
   end

@@ -4,15 +4,14 @@ import { RedisUnavailableError } from './redis-unavailable.error';
 import { ScriptError } from './script.error';
 import { StatefulError } from './stateful.error';
 
-/** Reply prefixes that mean "Redis cannot serve this right now", not "this request is wrong". */
-const UNAVAILABLE_REPLIES = [
-  'LOADING',
-  'READONLY',
-  'MASTERDOWN',
-  'CLUSTERDOWN',
-  'TRYAGAIN',
-  'BUSY',
-];
+/**
+ * Error codes that mean "Redis cannot serve this right now", not "this request is wrong". Matched
+ * anywhere: inside a script they come wrapped (`ERR Error running script ... -READONLY ...`).
+ */
+const UNAVAILABLE =
+  /(^|[\s-])(LOADING|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|BUSY|OOM|NOREPLICAS)\b/;
+/** Stored data of the wrong type or shape (WRONGTYPE from Redis, MALFORMED from our scripts). */
+const MALFORMED = /(^|[\s-])(WRONGTYPE|MALFORMED)\b/;
 
 /**
  * Maps whatever ioredis threw to one of the library's typed errors.
@@ -22,9 +21,7 @@ export function translateRedisError(error: unknown, operation: string): Stateful
   if (error instanceof StatefulError) return error;
   if (!(error instanceof ReplyError)) return new RedisUnavailableError(operation, error);
   const message = (error as Error).message;
-  if (UNAVAILABLE_REPLIES.some((prefix) => message.startsWith(prefix))) {
-    return new RedisUnavailableError(operation, error);
-  }
-  if (message.includes('WRONGTYPE')) return new MalformedReplyError(operation, message);
+  if (UNAVAILABLE.test(message)) return new RedisUnavailableError(operation, error);
+  if (MALFORMED.test(message)) return new MalformedReplyError(operation, message);
   return new ScriptError(operation, error);
 }

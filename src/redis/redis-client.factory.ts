@@ -91,6 +91,9 @@ function validateRedisOptions(options: RedisModuleOptions): void {
   if (options.url !== undefined && !/^rediss?:\/\//.test(options.url)) {
     throw new StatefulValidationError('redis.url', 'must start with redis:// or rediss://');
   }
+  if (options.cluster && options.db !== undefined && options.db !== 0) {
+    throw new StatefulValidationError('redis.db', 'Redis Cluster has only database 0');
+  }
   if (options.cluster && options.cluster.nodes.length === 0) {
     throw new StatefulValidationError('redis.cluster.nodes', 'must list at least one node');
   }

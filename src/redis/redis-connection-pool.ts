@@ -32,6 +32,14 @@ export class RedisConnectionPool {
     return isCluster(this.clients[0]);
   }
 
+  /**
+   * Resolves once every client is ready (a Cluster client only knows its masters then); rejects
+   * after `timeoutMs`. Used before per-node work such as preloading scripts.
+   */
+  async whenReady(timeoutMs: number): Promise<void> {
+    await Promise.all(this.clients.map((client) => waitUntilReady(client, timeoutMs)));
+  }
+
   /** One connection per Redis server that accepts writes: the server itself, or every Cluster master. */
   masters(): Redis[] {
     const first = this.clients[0];
@@ -50,6 +58,21 @@ export class RedisConnectionPool {
     if (!this.owned) return;
     await Promise.all(this.clients.map(closeClient));
   }
+}
+
+function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.off('ready', onReady);
+      reject(new Error(`Redis not ready after ${timeoutMs} ms (status ${client.status})`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    client.once('ready', onReady);
+  });
 }
 
 async function closeClient(client: RedisClient): Promise<void> {

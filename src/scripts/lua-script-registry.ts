@@ -4,6 +4,9 @@ import { translateRedisError } from '../errors';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScript } from './lua-script';
 
+/** How long start-up and health checks wait for a connection before reporting failure. */
+const READY_TIMEOUT_MS = 5_000;
+
 type ScriptCommand = (...keysAndArgs: (string | number)[]) => Promise<unknown>;
 
 /** Scripts missing from a server's script cache, per server; empty when all are loaded. */
@@ -74,11 +77,13 @@ export class LuaScriptRegistry implements OnModuleInit {
 
   /** SCRIPT LOAD of every script on every master; fails if Redis computes another SHA1 than ours. */
   async loadAll(): Promise<void> {
+    await this.pool.whenReady(READY_TIMEOUT_MS);
     await Promise.all(this.pool.masters().map((node) => this.loadInto(node, this.scripts)));
   }
 
   /** Which scripts each master lacks (SCRIPT EXISTS). */
   async status(): Promise<LuaScriptsStatus> {
+    await this.pool.whenReady(READY_TIMEOUT_MS);
     const scripts = this.scripts;
     const missing = await Promise.all(
       this.pool.masters().map(async (node) => {
@@ -89,6 +94,7 @@ export class LuaScriptRegistry implements OnModuleInit {
         };
       }),
     );
+    if (missing.length === 0) throw new Error('no Redis master known');
     const incomplete = missing.filter((entry) => entry.scripts.length > 0);
     return { loaded: incomplete.length === 0, missing: incomplete };
   }

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'child_process';
+import { execFile, spawn, type ChildProcess } from 'child_process';
 import { mkdtempSync, rmSync } from 'fs';
+import { promisify } from 'util';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -17,8 +18,8 @@ export class RedisServer {
     private readonly extraArgs: string[],
   ) {}
 
-  static async start(extraArgs: string[] = []): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), extraArgs);
+  static async start(extraArgs: string[] = [], port?: number): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), extraArgs);
     await server.launch();
     return server;
   }
@@ -89,6 +90,12 @@ export class RedisServer {
     });
   }
 
+  /** Runs one command through redis-cli (no client library involved) and returns its output. */
+  async command(...args: string[]): Promise<string> {
+    const { stdout } = await run('redis-cli', ['-p', String(this.port), ...args]);
+    return stdout;
+  }
+
   async restart(): Promise<void> {
     await this.stop();
     await this.launch();
@@ -100,8 +107,18 @@ export class RedisServer {
   }
 }
 
+const run = promisify(execFile);
 const live = new Set<ChildProcess>();
 process.once('exit', () => live.forEach((child) => child.kill('SIGKILL')));
+
+export function isPortFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.unref();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
