@@ -10,9 +10,11 @@ import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 describe.each(TOPOLOGIES)('concurrent claims (%s)', (topology) => {
   const REPLICAS = 4;
   const CALLS = 200;
-  const bed = useTestbed(topology);
-  let apps: INestApplication[];
+  let apps: INestApplication[] = [];
   let replicas: StatefulExecutorService[];
+  // Declared before the test bed so that (hooks run in declaration order) the replicas close first.
+  afterAll(() => Promise.all(apps.map((app) => app.close())));
+  const bed = useTestbed(topology);
   const raw = () => bed.raw;
 
   beforeAll(async () => {
@@ -27,7 +29,6 @@ describe.each(TOPOLOGIES)('concurrent claims (%s)', (topology) => {
     );
     replicas = apps.map((app) => app.get(StatefulExecutorService));
   });
-  afterAll(() => Promise.all(apps.map((app) => app.close())));
   beforeEach(() => bed.flush());
 
   const replica = (i: number) => replicas[i % REPLICAS];

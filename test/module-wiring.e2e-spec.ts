@@ -220,4 +220,22 @@ describe('Redis unavailable', () => {
       await server.destroy();
     }
   });
+
+  it('shutdown does not hang when Redis is already gone, and stops reconnecting', async () => {
+    const server = await RedisServer.start();
+    const moduleRef = await Test.createTestingModule({
+      imports: [StatefulModule.forRoot({ redis: { url: server.url, connectionName: 'gone' } })],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    try {
+      await server.stop();
+      await app.close();
+      // Redis comes back: a closed pool must not connect to it again.
+      await server.launch();
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await server.command('CLIENT', 'LIST')).not.toContain('name=gone');
+    } finally {
+      await server.destroy();
+    }
+  });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { LuaScriptRegistry } from '../scripts/lua-script-registry';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../redis/with-timeout';
 
 /**
  * Terminus indicator: up when every master has every script cached. A script found missing

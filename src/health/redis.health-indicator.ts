@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Redis } from 'ioredis';
 import { RedisConnectionPool } from '../redis/redis-connection-pool';
-import { withTimeout } from './with-timeout';
+import { withTimeout } from '../redis/with-timeout';
 
 /**
  * Terminus indicator: up when every pooled connection answers PING; on a Cluster, every master

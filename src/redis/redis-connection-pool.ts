@@ -1,4 +1,8 @@
 import type { Cluster, Redis } from 'ioredis';
+import { withTimeout } from './with-timeout';
+
+/** How long shutdown waits for a QUIT to be answered and the socket to close. */
+const CLOSE_TIMEOUT_MS = 2_000;
 
 export type RedisClient = Redis | Cluster;
 
@@ -75,18 +79,19 @@ function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<void> {
   });
 }
 
+/** QUIT, then wait for the socket to close; a client that does not close in time is cut off. */
 async function closeClient(client: RedisClient): Promise<void> {
   if (client.status === 'end') return;
-  if (client.status === 'wait') {
-    // lazyConnect and never used: there is no connection to quit.
+  if (client.status !== 'ready') {
+    // Never connected (lazyConnect) or between reconnections: nothing to QUIT, only retries to stop.
     client.disconnect();
     return;
   }
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
   try {
-    await client.quit();
+    await withTimeout(client.quit(), CLOSE_TIMEOUT_MS);
+    await withTimeout(ended, CLOSE_TIMEOUT_MS);
   } catch {
     client.disconnect();
   }
-  await ended;
 }
