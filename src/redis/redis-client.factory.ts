@@ -37,6 +37,10 @@ function createClient(options: RedisModuleOptions): RedisClient {
   if (options.sentinel) {
     const { sentinels, name, sentinelUsername, sentinelPassword, sentinelTls } = options.sentinel;
     return new Redis({
+      // Follow a failover: the sentinels announce the new master, and a write refused by a demoted
+      // master (READONLY) reconnects, asks the sentinels again and is resent (it was not applied).
+      failoverDetector: true,
+      reconnectOnError: (error) => (error.message.includes('READONLY') ? 2 : false),
       ...common,
       sentinels,
       name,

@@ -66,16 +66,23 @@ export class RedisConnectionPool {
 
 function waitUntilReady(client: RedisClient, timeoutMs: number): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
+  if (client.status === 'end') return Promise.reject(new Error('Redis connection is closed'));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.off('ready', onReady);
-      reject(new Error(`Redis not ready after ${timeoutMs} ms (status ${client.status})`));
-    }, timeoutMs);
-    const onReady = () => {
+    const settle = (error?: Error) => {
       clearTimeout(timer);
-      resolve();
+      client.off('ready', onReady);
+      client.off('end', onEnd);
+      if (error) reject(error);
+      else resolve();
     };
+    const onReady = () => settle();
+    const onEnd = () => settle(new Error('Redis connection is closed'));
+    const timer = setTimeout(
+      () => settle(new Error(`Redis not ready after ${timeoutMs} ms (status ${client.status})`)),
+      timeoutMs,
+    );
     client.once('ready', onReady);
+    client.once('end', onEnd);
   });
 }
 

@@ -15,19 +15,7 @@ export class RedisCluster {
     const count = masters * (replicasPerMaster + 1);
     const ports = await clusterPorts(count);
     const nodes = await Promise.all(
-      ports.map((port) =>
-        RedisServer.start(
-          [
-            '--cluster-enabled',
-            'yes',
-            '--cluster-config-file',
-            `nodes-${port}.conf`,
-            '--cluster-node-timeout',
-            '1500',
-          ],
-          port,
-        ),
-      ),
+      ports.map((port) => RedisServer.start(clusterNodeArgs(port), port)),
     );
     const cluster = new RedisCluster(nodes);
     try {
@@ -40,6 +28,13 @@ export class RedisCluster {
         '--cluster-yes',
       ]);
       await cluster.waitUntilHealthy();
+      // Slots are served before every node has learnt which nodes are replicas: wait for one view.
+      await cluster.waitUntil(async () => {
+        const views = await Promise.all(cluster.nodes.map((node) => cluster.nodeRows(node)));
+        return views.every(
+          (rows) => rows.filter((row) => row.flags.includes('master')).length === masters,
+        );
+      });
     } catch (error) {
       await cluster.destroy();
       throw error;
@@ -75,31 +70,129 @@ export class RedisCluster {
     );
   }
 
-  /** The node currently serving `slot` as master. */
-  async masterOf(slot: number): Promise<RedisServer> {
-    const any = this.nodes.find((node) => node.running)!;
-    const slots = JSON.parse(await any.command('--json', 'CLUSTER', 'SLOTS')) as [
-      number,
-      number,
-      [string, number],
-    ][];
-    const range = slots.find(([from, to]) => from <= slot && slot <= to)!;
-    return this.nodes.find((node) => node.port === range[2][1])!;
-  }
-
   /** Ports of the nodes that are masters now (by CLUSTER NODES). */
   async masterPorts(): Promise<number[]> {
-    const any = this.nodes.find((node) => node.running)!;
-    const lines = (await any.command('CLUSTER', 'NODES')).trim().split('\n');
-    return lines
-      .map((line) => line.split(' '))
-      .filter(([, , flags]) => flags.split(',').includes('master') && !flags.includes('fail'))
-      .map(([, address]) => Number(/:(\d+)@/.exec(address)![1]));
+    const rows = await this.nodeRows();
+    return rows
+      .filter((row) => row.flags.includes('master') && !row.flags.includes('fail'))
+      .map((row) => row.port);
+  }
+
+  /** The replica that follows the master on `masterPort` (waits for the nodes' views to agree after a failover). */
+  async replicaOf(masterPort: number): Promise<RedisServer> {
+    let port: number | undefined;
+    await this.waitUntil(async () => {
+      const rows = await this.nodeRows();
+      const master = rows.find((row) => row.port === masterPort);
+      port = rows.find(
+        (row) => master && row.masterId === master.id && !row.flags.includes('fail'),
+      )?.port;
+      return port !== undefined;
+    });
+    return this.nodes.find((node) => node.port === port)!;
+  }
+
+  /** CLUSTER FAILOVER on a replica (a manual, lossless failover); waits until it is master and the cluster is ok. */
+  async failoverTo(replica: RedisServer): Promise<void> {
+    await replica.command('CLUSTER', 'FAILOVER');
+    await this.waitUntil(async () => (await replica.command('ROLE')).startsWith('master'));
+    await this.waitUntilHealthy();
+  }
+
+  /** Adds an empty master (no scripts cached) and moves `slots` slots to it from the others, keys included. */
+  async addMasterAndReshard(slots: number): Promise<RedisServer> {
+    const [port] = await clusterPorts(1);
+    const node = await RedisServer.start(clusterNodeArgs(port), port);
+    this.nodes.push(node);
+    const seed = `127.0.0.1:${(await this.masterPorts())[0]}`;
+    await run('redis-cli', ['--cluster', 'add-node', `127.0.0.1:${port}`, seed]);
+    // redis-cli refuses to reshard until every node agrees on the configuration.
+    await this.waitUntil(async () => {
+      const views = await Promise.all(this.nodes.map((other) => this.nodeRows(other)));
+      return views.every((rows) =>
+        rows.some((row) => row.port === port && !row.flags.includes('handshake')),
+      );
+    });
+    await this.waitUntil(async () =>
+      (await run('redis-cli', ['--cluster', 'check', seed])).stdout.includes(
+        '[OK] All nodes agree',
+      ),
+    );
+    await this.waitUntilHealthy(); // the new node too must see the cluster as ok before it accepts keys
+    const id = (await node.command('CLUSTER', 'MYID')).trim();
+    await runShowingOutput('redis-cli', [
+      '--cluster',
+      'reshard',
+      seed,
+      '--cluster-from',
+      'all',
+      '--cluster-to',
+      id,
+      '--cluster-slots',
+      String(slots),
+      '--cluster-yes',
+    ]);
+    await this.waitUntilHealthy();
+    return node;
+  }
+
+  /** Kills a master (SIGKILL) and waits until its replica has been promoted and the cluster is ok. */
+  async killMaster(master: RedisServer): Promise<RedisServer> {
+    const replica = await this.replicaOf(master.port);
+    await master.stop();
+    await this.waitUntil(async () => (await replica.command('ROLE')).startsWith('master'));
+    await this.waitUntilHealthy();
+    return replica;
+  }
+
+  private async waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition().catch(() => false))) {
+      if (Date.now() > deadline)
+        throw new Error('Redis Cluster did not reach the expected state in time');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  private async nodeRows(
+    from: RedisServer = this.nodes.find((node) => node.running)!,
+  ): Promise<{ id: string; port: number; flags: string[]; masterId: string }[]> {
+    return (await from.command('CLUSTER', 'NODES'))
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [id, address, flags, masterId] = line.split(' ');
+        return { id, port: Number(/:(\d+)@/.exec(address)![1]), flags: flags.split(','), masterId };
+      });
   }
 
   async destroy(): Promise<void> {
     await Promise.all(this.nodes.map((node) => node.destroy()));
   }
+}
+
+/** Like `run`, but a failure carries the command's output (redis-cli explains itself on stdout). */
+async function runShowingOutput(command: string, args: string[]): Promise<void> {
+  try {
+    await run(command, args);
+  } catch (error) {
+    const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+    throw new Error(
+      `${command} ${args.join(' ')} failed:\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`,
+    );
+  }
+}
+
+/** A cluster node that declares a silent peer failed after 1.5 s, so failovers finish quickly. */
+function clusterNodeArgs(port: number): string[] {
+  return [
+    '--cluster-enabled',
+    'yes',
+    '--cluster-config-file',
+    `nodes-${port}.conf`,
+    '--cluster-node-timeout',
+    '1500',
+  ];
 }
 
 /** Ports whose cluster bus port (port + 10000) is free too. */

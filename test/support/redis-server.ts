@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'child_process';
-import { mkdtempSync, rmSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { promisify } from 'util';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
@@ -15,11 +15,55 @@ export class RedisServer {
 
   private constructor(
     readonly port: number,
-    private readonly extraArgs: string[],
+    private readonly args: (dir: string) => string[],
+    private readonly readyLine = 'Ready to accept connections',
   ) {}
 
+  /** A data server; `extraArgs` come last and so override the defaults (e.g. `--port 0` for TLS only). */
   static async start(extraArgs: string[] = [], port?: number): Promise<RedisServer> {
-    const server = new RedisServer(port ?? (await freePort()), extraArgs);
+    const chosen = port ?? (await freePort());
+    const server = new RedisServer(chosen, (dir) => [
+      '--port',
+      String(chosen),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      '--daemonize',
+      'no',
+      ...extraArgs,
+    ]);
+    await server.launch();
+    return server;
+  }
+
+  /** A Sentinel watching `masterName` at `masterPort` alone (quorum 1), quick to declare it down. */
+  static async startSentinel(masterName: string, masterPort: number): Promise<RedisServer> {
+    const port = await freePort();
+    const server = new RedisServer(
+      port,
+      (dir) => {
+        const config = join(dir, 'sentinel.conf');
+        writeFileSync(
+          config,
+          [
+            `port ${port}`,
+            'bind 127.0.0.1',
+            `dir ${dir}`,
+            `sentinel monitor ${masterName} 127.0.0.1 ${masterPort} 1`,
+            `sentinel down-after-milliseconds ${masterName} 1000`,
+            `sentinel failover-timeout ${masterName} 5000`,
+            '',
+          ].join('\n'),
+        );
+        return [config, '--sentinel'];
+      },
+      '+monitor master',
+    );
     await server.launch();
     return server;
   }
@@ -34,25 +78,7 @@ export class RedisServer {
 
   /** Starts the process again on the same port (after `stop`), as a restarted Redis would. */
   async launch(): Promise<void> {
-    const child = spawn(
-      'redis-server',
-      [
-        '--port',
-        String(this.port),
-        '--bind',
-        '127.0.0.1',
-        '--save',
-        '',
-        '--appendonly',
-        'no',
-        '--dir',
-        this.dir,
-        '--daemonize',
-        'no',
-        ...this.extraArgs,
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const child = spawn('redis-server', this.args(this.dir), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     live.add(child);
     await new Promise<void>((resolve, reject) => {
@@ -63,7 +89,7 @@ export class RedisServer {
       );
       const onData = (chunk: Buffer) => {
         output += chunk.toString();
-        if (output.includes('Ready to accept connections')) {
+        if (output.includes(this.readyLine)) {
           clearTimeout(timer);
           resolve();
         }

@@ -1,0 +1,62 @@
+import { RedisServer } from './redis-server';
+
+/** A private Sentinel group on loopback: a master, one replica and one Sentinel (quorum 1). */
+export class RedisSentinelGroup {
+  static readonly MASTER_NAME = 'stateful-master';
+
+  private constructor(
+    readonly master: RedisServer,
+    readonly replica: RedisServer,
+    readonly sentinel: RedisServer,
+  ) {}
+
+  static async start(): Promise<RedisSentinelGroup> {
+    const master = await RedisServer.start();
+    const replica = await RedisServer.start(['--replicaof', '127.0.0.1', String(master.port)]);
+    const sentinel = await RedisServer.startSentinel(RedisSentinelGroup.MASTER_NAME, master.port);
+    const group = new RedisSentinelGroup(master, replica, sentinel);
+    await group.waitFor(async () =>
+      (await replica.command('INFO', 'replication')).includes('master_link_status:up'),
+    );
+    await group.waitFor(async () =>
+      (await sentinel.command('SENTINEL', 'REPLICAS', RedisSentinelGroup.MASTER_NAME)).includes(
+        String(replica.port),
+      ),
+    );
+    return group;
+  }
+
+  get sentinels(): { host: string; port: number }[] {
+    return [{ host: '127.0.0.1', port: this.sentinel.port }];
+  }
+
+  /** The port the Sentinel currently names as master. */
+  async masterPort(): Promise<number> {
+    const reply = await this.sentinel.command(
+      'SENTINEL',
+      'GET-MASTER-ADDR-BY-NAME',
+      RedisSentinelGroup.MASTER_NAME,
+    );
+    return Number(reply.trim().split('\n')[1]);
+  }
+
+  /** SENTINEL FAILOVER, then waits until the replica is master and the old master follows it. */
+  async failover(): Promise<void> {
+    const before = await this.masterPort();
+    await this.sentinel.command('SENTINEL', 'FAILOVER', RedisSentinelGroup.MASTER_NAME);
+    await this.waitFor(async () => (await this.masterPort()) !== before);
+  }
+
+  async waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!(await condition().catch(() => false))) {
+      if (Date.now() > deadline)
+        throw new Error('Sentinel group did not reach the expected state in time');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all([this.sentinel.destroy(), this.replica.destroy(), this.master.destroy()]);
+  }
+}
