@@ -4,6 +4,7 @@ import {
   RedisUnavailableError,
   type StatefulExecutorService,
 } from '../src';
+import { LinkLoad, auditUsers } from './support/link-load';
 import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
 /** One call of every script-backed operation; resolves to what they returned. */
@@ -49,22 +50,26 @@ describe.each(TOPOLOGIES)('Lua script cache recovery (%s)', (topology) => {
     await expect(everyScript(bed.executor, 'after-flush')).resolves.toEqual(expected);
   });
 
-  it('survives repeated flushes under concurrent load', async () => {
-    const flushing = (async () => {
+  it('SCRIPT FLUSH on every master, again and again under load: no call fails', async () => {
+    const load = new LinkLoad(bed.executor, `flush-${topology}`, 16, 'ns', 'svc');
+    load.start();
+    try {
+      await load.waitForSuccesses(200);
       for (let i = 0; i < 20; i++) {
         await bed.flushScripts();
-        await new Promise((resolve) => setTimeout(resolve, 5));
+        await load.waitForSuccesses(50);
       }
-    })();
-    const calls = Array.from({ length: 300 }, (_, i) =>
-      bed.executor.setLinkedPodIfAbsent('ns', `flush-${i % 30}`, 'svc', i % 4, -1),
-    );
-    const results = await Promise.all(calls);
-    await flushing;
-    expect(results).toHaveLength(300);
-    for (let u = 0; u < 30; u++) {
-      const stored = Number(await bed.raw.get(`sf:{ns:lk:flush-${u}}svc`));
-      expect(results.filter((_, i) => i % 30 === u).every((pod) => pod === stored)).toBe(true);
+      const report = await load.stop();
+      const audit = await auditUsers(bed.executor, load, report, 0);
+      console.log(
+        `SCRIPT FLUSH x20 (${topology}): ${report.succeeded} calls succeeded, ${report.failed} failed, ` +
+          `${audit.users} users, acknowledged claims lost: ${audit.lost}`,
+      );
+      expect(report.failed).toBe(0);
+      expect(audit.lost).toBe(0);
+      expect(audit.hashMismatches).toBe(0);
+    } finally {
+      await load.stop();
     }
   });
 

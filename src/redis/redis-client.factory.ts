@@ -46,7 +46,9 @@ function createClient(options: RedisModuleOptions): RedisClient {
       name,
       sentinelUsername,
       sentinelPassword,
-      ...(sentinelTls ? { sentinelTLS: sentinelTls, enableTLSForSentinelMode: true } : {}),
+      // ioredis uses TLS towards the master only with enableTLSForSentinelMode; the sentinels have their own.
+      ...(common.tls ? { enableTLSForSentinelMode: true } : {}),
+      ...(sentinelTls ? { sentinelTLS: sentinelTls } : {}),
     });
   }
   if (options.url) return new Redis(options.url, common);

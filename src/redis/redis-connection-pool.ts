@@ -50,6 +50,23 @@ export class RedisConnectionPool {
     return isCluster(first) ? first.nodes('master') : [first];
   }
 
+  /**
+   * Asks every Cluster client to reload the slot map, so that a master promoted while no command
+   * was sent (a failover under no traffic) is known before per-node work. No-op elsewhere.
+   */
+  async refreshTopology(timeoutMs: number): Promise<void> {
+    await Promise.all(
+      this.clients
+        .filter(isCluster)
+        .map((cluster) =>
+          withTimeout(
+            new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve())),
+            timeoutMs,
+          ).catch(() => undefined),
+        ),
+    );
+  }
+
   /** Every connection to ping for health: each pooled connection, or each master of each Cluster client. */
   connections(): Redis[] {
     return this.clients.flatMap((client) =>
@@ -99,6 +116,9 @@ async function closeClient(client: RedisClient): Promise<void> {
     await withTimeout(client.quit(), CLOSE_TIMEOUT_MS);
     await withTimeout(ended, CLOSE_TIMEOUT_MS);
   } catch {
-    client.disconnect();
+    // no answer in time: cut the connection below
   }
+  // Also after a clean QUIT: in Sentinel mode only disconnect() closes the failover detector's
+  // connections to the sentinels, which would otherwise keep reconnecting.
+  client.disconnect();
 }

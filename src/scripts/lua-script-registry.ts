@@ -23,6 +23,7 @@ export interface LuaScriptsStatus {
 export class LuaScriptRegistry implements OnModuleInit {
   private readonly logger = new Logger(LuaScriptRegistry.name);
   private readonly byName: ReadonlyMap<string, LuaScript>;
+  private reloadCount = 0;
 
   constructor(
     private readonly pool: RedisConnectionPool,
@@ -104,7 +105,13 @@ export class LuaScriptRegistry implements OnModuleInit {
     const before = await this.status();
     if (before.loaded) return before;
     await this.loadAll();
+    this.reloadCount += before.missing.reduce((sum, node) => sum + node.scripts.length, 0);
     return this.status();
+  }
+
+  /** How many scripts `ensureLoaded` found missing on a master and loaded again (for metrics). */
+  get reloads(): number {
+    return this.reloadCount;
   }
 
   private async loadInto(node: Redis, scripts: readonly LuaScript[]): Promise<void> {

@@ -16,16 +16,18 @@ export interface LoadReport {
   slowestMs: number;
   /** When the last failure happened (Date.now()), or undefined. */
   lastFailureAt?: number;
-  /** uid -> every pod id a call acknowledged for that user, in order, with its time. */
+  /** uid -> every pod id a call acknowledged for that user, with its time. */
   acknowledged: Map<string, { podId: number; at: number }[]>;
 }
 
 /**
- * Gateway-like load for fault tests: `workers` loops claiming a pod for random users with
- * setLinkedPodIfAbsent (one script, so one call is one Redis round trip) until stopped.
+ * Gateway-like load for fault tests: `workers` loops claiming pods with setLinkedPodIfAbsent (one
+ * script, one round trip) until stopped. Call n claims user `<prefix>-<n/4>` for pod n % 5, so
+ * new users keep arriving (every fault hits fresh writes) and four callers race on each user.
  */
 export class LinkLoad {
   private running = false;
+  private next = 0;
   private loops: Promise<void>[] = [];
   private readonly report: LoadReport = {
     succeeded: 0,
@@ -37,7 +39,7 @@ export class LinkLoad {
 
   constructor(
     private readonly executor: StatefulExecutorService,
-    readonly users: string[],
+    readonly prefix: string,
     private readonly workers = 16,
     readonly namespace = 'load',
     readonly service = 'game',
@@ -46,11 +48,11 @@ export class LinkLoad {
   start(): void {
     active.add(this);
     this.running = true;
-    this.loops = Array.from({ length: this.workers }, (_, worker) => this.loop(worker));
+    this.loops = Array.from({ length: this.workers }, () => this.loop());
   }
 
-  /** Resolves once `count` calls have succeeded since now (the deployment serves again), or rejects after timeoutMs. */
-  async waitForSuccesses(count: number, timeoutMs = 15_000): Promise<void> {
+  /** Resolves once `count` more calls have succeeded (the deployment serves again); rejects after timeoutMs. */
+  async waitForSuccesses(count: number, timeoutMs = 20_000): Promise<void> {
     const target = this.report.succeeded + count;
     const deadline = Date.now() + timeoutMs;
     while (this.report.succeeded < target) {
@@ -66,16 +68,17 @@ export class LinkLoad {
     return this.report;
   }
 
-  private async loop(worker: number): Promise<void> {
-    for (let i = worker; this.running; i += this.workers) {
-      const uid = this.users[(i * 7919) % this.users.length];
+  private async loop(): Promise<void> {
+    while (this.running) {
+      const n = this.next++;
+      const uid = `${this.prefix}-${Math.floor(n / 4)}`;
       const started = Date.now();
       try {
         const podId = await this.executor.setLinkedPodIfAbsent(
           this.namespace,
           uid,
           this.service,
-          i % 5,
+          n % 5,
           -1,
         );
         this.report.succeeded++;
@@ -92,4 +95,28 @@ export class LinkLoad {
       }
     }
   }
+}
+
+/**
+ * Checks a load's users against what is stored: each user's link key and hash entry agree, every
+ * call acknowledged after `since` named the stored pod; returns how many acknowledged claims the
+ * store no longer holds (writes lost in a failover).
+ */
+export async function auditUsers(
+  executor: StatefulExecutorService,
+  load: LinkLoad,
+  report: LoadReport,
+  since: number,
+): Promise<{ users: number; lost: number; disagreeingSince: number; hashMismatches: number }> {
+  let lost = 0;
+  let disagreeingSince = 0;
+  let hashMismatches = 0;
+  for (const [uid, acks] of report.acknowledged) {
+    const stored = await executor.getLinkedPod(load.namespace, uid, load.service);
+    const listed = (await executor.getLinkService(load.namespace, uid)).get(load.service) ?? null;
+    if (listed !== stored) hashMismatches++;
+    lost += acks.filter((ack) => ack.podId !== stored).length;
+    disagreeingSince += acks.filter((ack) => ack.at > since && ack.podId !== stored).length;
+  }
+  return { users: report.acknowledged.size, lost, disagreeingSince, hashMismatches };
 }

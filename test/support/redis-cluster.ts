@@ -95,8 +95,7 @@ export class RedisCluster {
   /** CLUSTER FAILOVER on a replica (a manual, lossless failover); waits until it is master and the cluster is ok. */
   async failoverTo(replica: RedisServer): Promise<void> {
     await replica.command('CLUSTER', 'FAILOVER');
-    await this.waitUntil(async () => (await replica.command('ROLE')).startsWith('master'));
-    await this.waitUntilHealthy();
+    await this.waitUntilPromoted(replica);
   }
 
   /** Adds an empty master (no scripts cached) and moves `slots` slots to it from the others, keys included. */
@@ -136,13 +135,10 @@ export class RedisCluster {
     return node;
   }
 
-  /** Kills a master (SIGKILL) and waits until its replica has been promoted and the cluster is ok. */
-  async killMaster(master: RedisServer): Promise<RedisServer> {
-    const replica = await this.replicaOf(master.port);
-    await master.stop();
+  /** Waits until `replica` has been promoted to master and the cluster is ok again. */
+  async waitUntilPromoted(replica: RedisServer): Promise<void> {
     await this.waitUntil(async () => (await replica.command('ROLE')).startsWith('master'));
     await this.waitUntilHealthy();
-    return replica;
   }
 
   private async waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
@@ -199,7 +195,8 @@ function clusterNodeArgs(port: number): string[] {
 async function clusterPorts(count: number): Promise<number[]> {
   const ports: number[] = [];
   while (ports.length < count) {
-    const port = 20_000 + Math.floor(Math.random() * 20_000);
+    // Below Linux's ephemeral range (32768+), bus ports included, so no outgoing socket takes one.
+    const port = 10_000 + Math.floor(Math.random() * 10_000);
     if (ports.includes(port)) continue;
     if ((await isPortFree(port)) && (await isPortFree(port + 10_000))) ports.push(port);
   }

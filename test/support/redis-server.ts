@@ -1,6 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { promisify } from 'util';
+import { registerServerPid } from './server-registry';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -81,6 +82,7 @@ export class RedisServer {
     const child = spawn('redis-server', this.args(this.dir), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.process = child;
     live.add(child);
+    registerServerPid(child.pid);
     await new Promise<void>((resolve, reject) => {
       let output = '';
       const timer = setTimeout(

@@ -1,0 +1,53 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import type { ServiceConfig } from './config/environment';
+import { SERVICE_CONFIG } from './config/service-config.constants';
+import { ServiceHealthModule } from './health/service-health.module';
+import { HttpApiModule } from './http/http.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { StatefulModule } from './stateful/stateful.module';
+
+const QUIET_ROUTES = /^\/(health\/|metrics)/;
+
+/** The standalone service: the library's StatefulModule, imported as any user's app would, behind HTTP. */
+@Module({})
+export class AppModule {
+  static forRoot(config: ServiceConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: config.logLevel,
+            redact: {
+              paths: ['req.headers.authorization', 'req.headers.cookie'],
+              censor: '[redacted]',
+            },
+            // Fastify's middleware layer rewrites req.url relative to the mount point; originalUrl is the path asked for.
+            autoLogging: {
+              ignore: (request) =>
+                QUIET_ROUTES.test(
+                  (request as { originalUrl?: string }).originalUrl ?? request.url ?? '',
+                ),
+            },
+            quietReqLogger: true,
+          },
+        }),
+        StatefulModule.forRootAsync({
+          isGlobal: true,
+          inject: [SERVICE_CONFIG],
+          useFactory: (service: ServiceConfig) => ({
+            redis: service.redis,
+            keyPrefix: service.keyPrefix,
+          }),
+        }),
+        ServiceHealthModule.forRoot(config.shutdownDelayMs),
+        MetricsModule,
+        HttpApiModule,
+      ],
+      providers: [{ provide: SERVICE_CONFIG, useValue: config }],
+      exports: [SERVICE_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,164 @@
+import { readFileSync } from 'fs';
+import type { RedisModuleOptions } from '../redis/redis-module-options';
+
+/** The standalone service's configuration, read from the environment and validated at start. */
+export interface ServiceConfig {
+  port: number;
+  host: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  apiToken?: string;
+  bodyLimitBytes: number;
+  shutdownDelayMs: number;
+  keyPrefix: string;
+  redis: RedisModuleOptions;
+}
+
+/** A bad variable: the start stops with one line naming it. */
+export class EnvironmentError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`Invalid environment variable ${variable}: ${reason}`);
+    this.name = 'EnvironmentError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Validates every variable of `.env.example`; throws EnvironmentError on the first bad one. */
+export function loadServiceConfig(env: Env): ServiceConfig {
+  const read = new EnvReader(env);
+  const redis: RedisModuleOptions = {
+    poolSize: read.integer('REDIS_POOL_SIZE', 1, 64, 1),
+    connectTimeoutMs: read.integer('REDIS_CONNECT_TIMEOUT_MS', 1, 600_000, 5_000),
+    commandTimeoutMs: read.integer('REDIS_COMMAND_TIMEOUT_MS', 1, 600_000, 2_000),
+    maxRetriesPerRequest: read.integer('REDIS_MAX_RETRIES_PER_REQUEST', 0, 100, 2),
+    ...optional('username', read.string('REDIS_USERNAME')),
+    ...optional('password', read.string('REDIS_PASSWORD')),
+    ...redisTopology(read),
+    ...redisTls(read),
+  };
+  const logLevel = read.string('LOG_LEVEL') ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new EnvironmentError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  }
+  const keyPrefix = read.string('REDIS_KEY_PREFIX') ?? 'sf';
+  if (!/^[^{}\s\p{Cc}]{1,64}$/u.test(keyPrefix)) {
+    throw new EnvironmentError(
+      'REDIS_KEY_PREFIX',
+      'must be 1 to 64 characters without braces, spaces or controls',
+    );
+  }
+  const apiToken = read.string('API_TOKEN');
+  if (apiToken !== undefined && apiToken.length < 16) {
+    throw new EnvironmentError('API_TOKEN', 'must be at least 16 characters');
+  }
+  return {
+    port: read.integer('PORT', 0, 65_535, 3000),
+    host: read.string('HOST') ?? '0.0.0.0',
+    logLevel: logLevel as ServiceConfig['logLevel'],
+    apiToken,
+    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_024, 64 * 1024 * 1024, 1024 * 1024),
+    shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 0, 600_000, 0),
+    keyPrefix,
+    redis,
+  };
+}
+
+function redisTopology(read: EnvReader): RedisModuleOptions {
+  const clusterNodes = read.addresses('REDIS_CLUSTER_NODES');
+  const sentinels = read.addresses('REDIS_SENTINELS');
+  const url = read.string('REDIS_URL');
+  if (clusterNodes && sentinels) {
+    throw new EnvironmentError('REDIS_SENTINELS', 'cannot be combined with REDIS_CLUSTER_NODES');
+  }
+  if (clusterNodes) return { cluster: { nodes: clusterNodes } };
+  if (sentinels) {
+    const name = read.string('REDIS_SENTINEL_NAME');
+    if (!name)
+      throw new EnvironmentError('REDIS_SENTINEL_NAME', 'is required with REDIS_SENTINELS');
+    return {
+      sentinel: {
+        sentinels,
+        name,
+        ...optional('sentinelPassword', read.string('REDIS_SENTINEL_PASSWORD')),
+      },
+    };
+  }
+  const chosen = url ?? 'redis://127.0.0.1:6379';
+  if (!/^rediss?:\/\/[^\s]+$/.test(chosen)) {
+    throw new EnvironmentError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  }
+  return { url: chosen };
+}
+
+function redisTls(read: EnvReader): Pick<RedisModuleOptions, 'tls'> {
+  const enabled = read.boolean('REDIS_TLS', false);
+  const ca = read.file('REDIS_TLS_CA_FILE');
+  const cert = read.file('REDIS_TLS_CERT_FILE');
+  const key = read.file('REDIS_TLS_KEY_FILE');
+  if (!enabled && !ca && !cert && !key) return {};
+  return { tls: { ...optional('ca', ca), ...optional('cert', cert), ...optional('key', key) } };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+}
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  /** The trimmed value, or undefined when unset or empty. */
+  string(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  integer(name: string, min: number, max: number, fallback: number): number {
+    const raw = this.string(name);
+    if (raw === undefined) return fallback;
+    const value = Number(raw);
+    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
+      throw new EnvironmentError(name, `must be an integer from ${min} to ${max}`);
+    }
+    return value;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const raw = this.string(name)?.toLowerCase();
+    if (raw === undefined) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new EnvironmentError(name, 'must be true or false');
+  }
+
+  /** `host:port,host:port`. */
+  addresses(name: string): { host: string; port: number }[] | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    return raw.split(',').map((entry) => {
+      const match = /^([^\s:,]+):(\d{1,5})$/.exec(entry.trim());
+      const port = Number(match?.[2]);
+      if (!match || port < 1 || port > 65_535) {
+        throw new EnvironmentError(
+          name,
+          `must be host:port[,host:port...] (bad entry "${entry.trim()}")`,
+        );
+      }
+      return { host: match[1], port };
+    });
+  }
+
+  file(name: string): Buffer | undefined {
+    const path = this.string(name);
+    if (path === undefined) return undefined;
+    try {
+      return readFileSync(path);
+    } catch {
+      throw new EnvironmentError(name, `cannot read the file ${path}`);
+    }
+  }
+}

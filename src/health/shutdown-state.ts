@@ -1,0 +1,32 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { SHUTDOWN_DELAY_MS } from './health.constants';
+
+/**
+ * Graceful shutdown: as soon as the application starts closing (onModuleDestroy, before the HTTP
+ * server stops), readiness turns 503; then the server keeps serving for the configured delay so
+ * that Kubernetes takes the pod out of its Service before connections are refused. Unlike
+ * Terminus' own delay (SIGTERM only), this also applies to `app.close()`.
+ */
+@Injectable()
+export class ShutdownState implements OnModuleDestroy, BeforeApplicationShutdown {
+  private stopping = false;
+
+  constructor(@Inject(SHUTDOWN_DELAY_MS) private readonly delayMs: number) {}
+
+  get shuttingDown(): boolean {
+    return this.stopping;
+  }
+
+  onModuleDestroy(): void {
+    this.stopping = true;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+  }
+}

@@ -1,0 +1,127 @@
+import { startService, useService, type ServiceTestbed } from './support/service-testbed';
+
+const TOKEN = 'a-long-enough-api-token';
+
+describe('API token', () => {
+  const svc = useService({ API_TOKEN: TOKEN });
+
+  it.each([
+    ['no header', undefined],
+    ['a wrong token', 'not-the-token-at-all'],
+    ['a token prefix', TOKEN.slice(0, -1)],
+  ])('refuses /v1 with %s (401)', async (_what, token) => {
+    const response = await svc.request('GET', '/v1/namespaces/prod/users/u1/links', { token });
+    expect(response.status).toBe(401);
+    expect(response.body).toEqual({
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: 'missing or invalid bearer token',
+    });
+  });
+
+  it('accepts the right bearer token', async () => {
+    const response = await svc.request('GET', '/v1/namespaces/prod/users/u1/links', {
+      token: TOKEN,
+    });
+    expect(response).toMatchObject({ status: 200, body: { links: {} } });
+  });
+
+  it('keeps health, metrics and docs open', async () => {
+    expect((await svc.request('GET', '/health/live')).status).toBe(200);
+    expect((await svc.request('GET', '/health/ready')).status).toBe(200);
+    expect((await svc.request('GET', '/metrics')).status).toBe(200);
+    expect((await svc.request('GET', '/docs/json')).status).toBe(200);
+  });
+});
+
+describe('health, metrics and errors', () => {
+  const svc = useService();
+
+  it('liveness never asks Redis; readiness turns 503 when Redis stops and 200 when it is back', async () => {
+    expect(await svc.request('GET', '/health/ready')).toMatchObject({
+      status: 200,
+      body: { status: 'ok', info: { redis: { status: 'up' }, 'redis-scripts': { status: 'up' } } },
+    });
+    await svc.server.stop();
+    try {
+      expect(await svc.request('GET', '/health/live')).toMatchObject({
+        status: 200,
+        body: { status: 'ok' },
+      });
+      const ready = await svc.request('GET', '/health/ready');
+      expect(ready.status).toBe(503);
+      expect(ready.body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
+      // A call while Redis is away: 503 in the error shape, without Redis details.
+      const call = await svc.request('GET', '/v1/namespaces/prod/users/u1/links/game');
+      expect(call).toMatchObject({
+        status: 503,
+        body: { statusCode: 503, error: 'Service Unavailable', message: 'Redis is unavailable' },
+      });
+    } finally {
+      await svc.server.launch();
+    }
+    const deadline = Date.now() + 10_000;
+    let status = 0;
+    while (status !== 200 && Date.now() < deadline) {
+      status = (await svc.request('GET', '/health/ready')).status;
+      if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(status).toBe(200);
+  });
+
+  it('exports per-operation latency, errors by type, connection state and script reloads', async () => {
+    await svc.request('PUT', '/v1/namespaces/prod/users/u1/links/game', { body: { podId: 1 } });
+    await svc.request('GET', '/v1/namespaces/prod/users/nobody/links/game');
+    await svc.request('PUT', '/v1/namespaces/prod/users/u1/links/game', { body: { podId: -1 } });
+    await svc.server.command('SCRIPT', 'FLUSH');
+    await svc.request('GET', '/health/ready');
+    const metrics = (await svc.request('GET', '/metrics')).body as string;
+    expect(metrics).toMatch(
+      /stateful_operation_duration_seconds_count\{operation="setLinkedPod",outcome="ok"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /stateful_operation_errors_total\{operation="getLinkedPod",type="HTTP_404"\} 1/,
+    );
+    expect(metrics).toMatch(
+      /stateful_operation_errors_total\{operation="setLinkedPod",type="VALIDATION_FAILED"\} 1/,
+    );
+    expect(metrics).toMatch(/stateful_redis_connections\{state="ready"\} 1/);
+    expect(metrics).toMatch(/stateful_lua_script_reloads_total [1-9]\d*/);
+    expect(metrics).toMatch(/process_cpu_seconds_total/);
+  });
+
+  it('answers unknown routes with 404 in the error shape', async () => {
+    expect(await svc.request('GET', '/v1/nothing-here')).toMatchObject({
+      status: 404,
+      body: { statusCode: 404, error: 'Not Found' },
+    });
+  });
+});
+
+describe('graceful shutdown', () => {
+  let svc: ServiceTestbed;
+  beforeAll(async () => {
+    svc = await startService({ SHUTDOWN_DELAY_MS: '600' });
+  }, 60_000);
+
+  it('turns readiness 503, lets an in-flight request finish, then closes', async () => {
+    // Hold Redis busy so that one request is in flight when the shutdown starts.
+    const blocker = svc.server.command('DEBUG', 'SLEEP', '0.4');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const inFlight = svc.request('GET', '/v1/namespaces/prod/users/u1/links');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closing = svc.app.close();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // During the shutdown delay the server still answers, and readiness says 503.
+    const ready = await svc.request('GET', '/health/ready');
+    expect(ready.status).toBe(503);
+    expect(ready.body).toMatchObject({
+      error: { lifecycle: { status: 'down', message: 'shutting down' } },
+    });
+    expect(await inFlight).toMatchObject({ status: 200, body: { links: {} } });
+    await blocker;
+    await closing;
+    await expect(fetch(`${svc.baseUrl}/health/live`)).rejects.toThrow();
+    await svc.server.destroy();
+  });
+});
