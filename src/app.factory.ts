@@ -1,6 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { ServiceConfig } from './config/environment';
@@ -11,19 +12,20 @@ import { toHttpError } from './http/http-error';
  * benchmark compares both). Not listening yet: `main.ts` listens, tests pick a free port.
  */
 export async function createApp(config: ServiceConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimitBytes });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    // SPEC §2 allows 256-character uids; percent-encoded 4-byte characters take 12 bytes each.
+    maxParamLength: 4_096,
+    // Errors Fastify raises before routing (a bad percent-escape) get the SPEC §5 shape too.
+    frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
+      const body = toHttpError(Object.assign(error, { statusCode: 400 }));
+      void reply.status(body.statusCode).send(body);
+    },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
-  // Errors Fastify raises before Nest sees the request (malformed JSON, body too large) get the same shape.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .setErrorHandler((error, _request, reply) => {
-      const body = toHttpError(error);
-      void reply.status(body.statusCode).send(body);
-    });
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -21,7 +21,15 @@ async function main(): Promise<void> {
   }
   const app = await createApp(config);
   app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
-  await app.listen(config.port, config.host);
+  try {
+    await app.listen(config.port, config.host);
+  } catch (error) {
+    process.stderr.write(
+      `Cannot listen on ${config.host}:${config.port}: ${(error as Error).message}\n`,
+    );
+    await app.close();
+    process.exit(1);
+  }
 }
 
 void main();

@@ -188,6 +188,25 @@ describe('HTTP API', () => {
       expect(await api('POST', '/users/u3/links/chat/compute')).toMatchObject({ status: 503 });
     });
 
+    it('takes names and uids at their longest (128 and 256 characters, multi-byte)', async () => {
+      const ns = 'n'.repeat(128);
+      const svcName = 's'.repeat(128);
+      const uid = '😀'.repeat(256);
+      const path = `/v1/namespaces/${ns}/users/${encodeURIComponent(uid)}/links/${svcName}`;
+      expect(await svc.request('PUT', path, { body: { podId: 4 } })).toMatchObject({ status: 200 });
+      expect(await svc.request('GET', path)).toMatchObject({ status: 200, body: { podId: 4 } });
+    });
+
+    it('a bad percent-escape is a 400 in the error shape', async () => {
+      const response = await svc.request('GET', '/v1/namespaces/prod/users/%E0%A4%A/links/game');
+      expect(response.status).toBe(400);
+      expect(Object.keys(response.body as object).sort()).toEqual([
+        'error',
+        'message',
+        'statusCode',
+      ]);
+    });
+
     it('takes uids with URL-encoded characters', async () => {
       const uid = 'user: José/1';
       const path = `/users/${encodeURIComponent(uid)}/links/game`;
@@ -208,13 +227,15 @@ describe('HTTP API', () => {
       ['PUT', '/services/game/pods/1/load', { load: '3' }, 'load'],
       ['GET', '/services/game/loads?maxAgeMs=soon', undefined, 'maxAgeMs'],
       ['PUT', '/services/game/workload', { state: '' }, 'state'],
-      ['GET', '/workloads?services=a,b:c', undefined, 'serviceNames[1]'],
+      ['GET', '/workloads?services=a,b:c', undefined, 'services[1]'],
       ['PUT', '/users/u1/links/game', { persistSeconds: -1 }, 'podId'],
       ['PUT', '/users/u1/links/game', { podId: 1, persistSeconds: 0 }, 'persistSeconds'],
       ['PUT', '/users/u1/links/game', { podId: 1, mode: 'maybe' }, 'mode'],
       ['PUT', '/users/u%7B1%7D/links/game', { podId: 1 }, 'uid'],
-      ['POST', '/users/u1/links/game/compute', { maxLoad: 'high' }, 'options.maxLoad'],
-      ['POST', '/users/u1/links/game/compute', { excludePods: [1.5] }, 'options.excludePods[0]'],
+      ['POST', '/users/u1/links/game/compute', { maxLoad: 'high' }, 'maxLoad'],
+      ['POST', '/users/u1/links/game/compute', { persistSeconds: null }, 'persistSeconds'],
+      ['PUT', '/users/u1/links/game', { podId: 1, persistSeconds: null }, 'persistSeconds'],
+      ['POST', '/users/u1/links/game/compute', { excludePods: [1.5] }, 'excludePods[0]'],
       ['GET', '/users/u1/links/game?persistentOnly=yes', undefined, 'persistentOnly'],
       ['DELETE', '/users/u1/links/game?persistSeconds=x', undefined, 'persistSeconds'],
       ['DELETE', '/users/u1/links/game?podId=1e3', undefined, 'podId'],

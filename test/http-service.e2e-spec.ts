@@ -19,6 +19,28 @@ describe('API token', () => {
     });
   });
 
+  it.each([
+    ['an encoded path', 'GET', '/v%31/namespaces/prod/users/u1/links'],
+    ['an encoded prefix', 'GET', '/%76%31/namespaces/prod/services/game/pods'],
+    ['an encoded write', 'PUT', '/v%31/namespaces/prod/users/victim/links/game'],
+  ])('cannot be bypassed with %s', async (_what, method, path) => {
+    const response = await svc.request(
+      method,
+      path,
+      method === 'PUT' ? { body: { podId: 7 } } : {},
+    );
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    expect(await svc.server.command('EXISTS', 'sf:{prod:lk:victim}game')).toBe('0\n');
+  });
+
+  it('accepts the scheme name in any case', async () => {
+    const response = await fetch(`${svc.baseUrl}/v1/namespaces/prod/users/u1/links`, {
+      headers: { authorization: `bearer ${TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+  });
+
   it('accepts the right bearer token', async () => {
     const response = await svc.request('GET', '/v1/namespaces/prod/users/u1/links', {
       token: TOKEN,

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { APP_FILTER } from '@nestjs/core';
 import { ApiTokenGuard } from './api-token.guard';
 import { LinksController } from './links.controller';
 import { PodsController } from './pods.controller';
@@ -9,9 +9,6 @@ import { WorkloadsController } from './workloads.controller';
 /** The `/v1` API of SPEC §5 over the injected StatefulExecutorService. */
 @Module({
   controllers: [PodsController, WorkloadsController, LinksController],
-  providers: [
-    { provide: APP_GUARD, useClass: ApiTokenGuard },
-    { provide: APP_FILTER, useClass: StatefulExceptionFilter },
-  ],
+  providers: [ApiTokenGuard, { provide: APP_FILTER, useClass: StatefulExceptionFilter }],
 })
 export class HttpApiModule {}

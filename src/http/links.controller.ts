@@ -10,10 +10,13 @@ import {
   Put,
   Query,
   Res,
+  UseGuards,
 } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTokenGuard } from './api-token.guard';
 import type { FastifyReply } from 'fastify';
 import { StatefulExecutorService } from '../stateful/stateful-executor.service';
+import * as check from '../stateful/stateful-validators';
 import type { ComputeLinkOptions } from '../stateful/stateful.types';
 import {
   booleanParam,
@@ -28,6 +31,8 @@ const LINK_MODES = ['set', 'ifAbsent', 'try'] as const;
 
 /** Users' links to pods (SPEC §5). */
 @ApiTags('links')
+@ApiBearerAuth()
+@UseGuards(ApiTokenGuard)
 @Controller('v1/namespaces/:ns')
 export class LinksController {
   constructor(private readonly store: StatefulExecutorService) {}
@@ -43,7 +48,7 @@ export class LinksController {
   ) {
     const fields = objectBody(body);
     const podId = requiredField<number>(fields, 'podId');
-    const persistSeconds = (fields.persistSeconds ?? -1) as number;
+    const persistSeconds = persistSecondsField(fields);
     const mode = oneOf(fields.mode, 'mode', LINK_MODES, 'set');
     if (mode === 'ifAbsent') {
       return { podId: await this.store.setLinkedPodIfAbsent(ns, uid, svc, podId, persistSeconds) };
@@ -66,17 +71,24 @@ export class LinksController {
     @Body() body: unknown,
   ) {
     const fields = body === undefined || body === null ? {} : objectBody(body);
+    // Checked here so that a 400 names the body's field (`maxLoad`), not the library's (`options.maxLoad`).
     const options: ComputeLinkOptions = {};
-    if (fields.maxLoad !== undefined) options.maxLoad = fields.maxLoad as number;
-    if (fields.maxAgeMs !== undefined) options.maxAgeMs = fields.maxAgeMs as number;
-    if (fields.excludePods !== undefined) options.excludePods = fields.excludePods as number[];
-    return this.store.computeLinkedPod(
-      ns,
-      uid,
-      svc,
-      (fields.persistSeconds ?? -1) as number,
-      options,
-    );
+    if (fields.maxLoad !== undefined) {
+      check.assertFiniteNumber(fields.maxLoad, 'maxLoad');
+      options.maxLoad = fields.maxLoad;
+    }
+    if (fields.maxAgeMs !== undefined) {
+      check.assertMaxAgeMs(fields.maxAgeMs, 'maxAgeMs');
+      options.maxAgeMs = fields.maxAgeMs;
+    }
+    if (fields.excludePods !== undefined) {
+      options.excludePods = check.uniqueList<number>(
+        fields.excludePods,
+        'excludePods',
+        check.assertPodId,
+      );
+    }
+    return this.store.computeLinkedPod(ns, uid, svc, persistSecondsField(fields), options);
   }
 
   @Get('users/:uid/links/:svc')
@@ -122,4 +134,11 @@ export class LinksController {
     const uids = requiredField<string[]>(objectBody(body), 'uids');
     return { pods: mapToObject(await this.store.getLinkedPods(ns, uids, svc)) };
   }
+}
+
+/** `persistSeconds` may be left out (persistent); given, it must be valid (null is not "left out"). */
+function persistSecondsField(fields: Record<string, unknown>): number {
+  if (!('persistSeconds' in fields)) return -1;
+  check.assertPersistSeconds(fields.persistSeconds);
+  return fields.persistSeconds;
 }

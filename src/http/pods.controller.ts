@@ -8,8 +8,10 @@ import {
   Param,
   Put,
   Query,
+  UseGuards,
 } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTokenGuard } from './api-token.guard';
 import { StatefulExecutorService } from '../stateful/stateful-executor.service';
 import {
   integerParam,
@@ -21,6 +23,8 @@ import {
 
 /** Pod state and load reports of one service (SPEC §5). Handler names are the executor operations they serve. */
 @ApiTags('pods')
+@ApiBearerAuth()
+@UseGuards(ApiTokenGuard)
 @Controller('v1/namespaces/:ns/services/:svc')
 export class PodsController {
   constructor(private readonly store: StatefulExecutorService) {}

@@ -7,13 +7,18 @@ import {
   Param,
   Put,
   Query,
+  UseGuards,
 } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiTokenGuard } from './api-token.guard';
 import { StatefulExecutorService } from '../stateful/stateful-executor.service';
+import * as check from '../stateful/stateful-validators';
 import { listParam, mapToObject, objectBody, requiredField } from './request-parsing';
 
 /** Workload (whole service) states (SPEC §5). */
 @ApiTags('workloads')
+@ApiBearerAuth()
+@UseGuards(ApiTokenGuard)
 @Controller('v1/namespaces/:ns')
 export class WorkloadsController {
   constructor(private readonly store: StatefulExecutorService) {}
@@ -37,7 +42,12 @@ export class WorkloadsController {
 
   @Get('workloads')
   async getWorkloadStates(@Param('ns') ns: string, @Query('services') services?: string) {
-    const states = await this.store.getWorkloadStates(ns, listParam(services, 'services'));
+    const names = check.uniqueList<string>(
+      listParam(services, 'services'),
+      'services',
+      check.assertServiceName,
+    );
+    const states = await this.store.getWorkloadStates(ns, names);
     return { workloads: mapToObject(states) };
   }
 }

@@ -112,13 +112,19 @@ async function closeClient(client: RedisClient): Promise<void> {
     return;
   }
   const ended = new Promise<void>((resolve) => client.once('end', () => resolve()));
+  let closed = false;
   try {
     await withTimeout(client.quit(), CLOSE_TIMEOUT_MS);
     await withTimeout(ended, CLOSE_TIMEOUT_MS);
+    closed = true;
   } catch {
     // no answer in time: cut the connection below
   }
-  // Also after a clean QUIT: in Sentinel mode only disconnect() closes the failover detector's
-  // connections to the sentinels, which would otherwise keep reconnecting.
-  client.disconnect();
+  // Still open (no answer in time), or Sentinel mode, where only disconnect() closes the failover
+  // detector's connections to the sentinels. Not otherwise: after a clean end it would leave a handle.
+  if (!closed || isSentinelClient(client)) client.disconnect();
+}
+
+function isSentinelClient(client: RedisClient): boolean {
+  return !isCluster(client) && (client.options.sentinels?.length ?? 0) > 0;
 }
