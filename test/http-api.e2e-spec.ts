@@ -278,5 +278,15 @@ describe('HTTP API', () => {
       expect.arrayContaining(['/v1/namespaces/{ns}/users/{uid}/links/{svc}', '/health/ready']),
     );
     expect((await svc.request('GET', '/docs')).status).toBe(200);
+    // Optional query parameters are documented as optional, so generated clients can omit them.
+    type Parameter = { name: string; in: string; required?: boolean };
+    const document = json.body as {
+      paths: Record<string, Record<string, { parameters: Parameter[] }>>;
+    };
+    const remove = document.paths['/v1/namespaces/{ns}/users/{uid}/links/{svc}'].delete.parameters;
+    expect(remove.filter((p) => p.in === 'query').map((p) => [p.name, p.required])).toEqual([
+      ['persistSeconds', false],
+      ['podId', false],
+    ]);
   });
 });

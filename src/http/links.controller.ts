@@ -12,7 +12,7 @@ import {
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiTokenGuard } from './api-token.guard';
 import type { FastifyReply } from 'fastify';
 import { StatefulExecutorService } from '../stateful/stateful-executor.service';
@@ -91,6 +91,11 @@ export class LinksController {
     return this.store.computeLinkedPod(ns, uid, svc, persistSecondsField(fields), options);
   }
 
+  @ApiQuery({
+    name: 'persistentOnly',
+    required: false,
+    description: 'true: only a persistent link',
+  })
   @Get('users/:uid/links/:svc')
   async getLinkedPod(
     @Param('ns') ns: string,
@@ -106,6 +111,16 @@ export class LinksController {
   }
 
   /** Without persistSeconds the link is deleted at once; with podId it is compare-and-remove. */
+  @ApiQuery({
+    name: 'persistSeconds',
+    required: false,
+    description: 'keep as a temporary link this long; omitted: delete now',
+  })
+  @ApiQuery({
+    name: 'podId',
+    required: false,
+    description: 'compare-and-remove: only if linked to this pod',
+  })
   @Delete('users/:uid/links/:svc')
   async removeLinkedPod(
     @Param('ns') ns: string,

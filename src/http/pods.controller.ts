@@ -10,7 +10,7 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiTokenGuard } from './api-token.guard';
 import { StatefulExecutorService } from '../stateful/stateful-executor.service';
 import {
@@ -79,6 +79,11 @@ export class PodsController {
     await this.store.reportPodLoad(ns, svc, integerParam(podId, 'podId'), load);
   }
 
+  @ApiQuery({
+    name: 'maxAgeMs',
+    required: false,
+    description: 'ignore reports older than this (default 30000)',
+  })
   @Get('loads')
   async getPodLoads(
     @Param('ns') ns: string,

@@ -9,7 +9,7 @@ import {
   Query,
   UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ApiTokenGuard } from './api-token.guard';
 import { StatefulExecutorService } from '../stateful/stateful-executor.service';
 import * as check from '../stateful/stateful-validators';
@@ -40,6 +40,7 @@ export class WorkloadsController {
     return { state };
   }
 
+  @ApiQuery({ name: 'services', required: false, description: 'comma-separated service names' })
   @Get('workloads')
   async getWorkloadStates(@Param('ns') ns: string, @Query('services') services?: string) {
     const names = check.uniqueList<string>(
