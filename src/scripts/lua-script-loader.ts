@@ -1,10 +1,16 @@
 import { createHash } from 'crypto';
-import { readdirSync, readFileSync } from 'fs';
+import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 import type { LuaScript } from './lua-script';
 
-/** `lua/` at the package root: two levels up from both `src/scripts` and `dist/scripts`. */
-export const LUA_SCRIPTS_DIR = join(__dirname, '..', '..', 'lua');
+/**
+ * `lua/` at the package root: two levels up from `src/scripts` and `dist/scripts`, three from a
+ * build that keeps the `src/` level (the benchmark's).
+ */
+export const LUA_SCRIPTS_DIR =
+  [join(__dirname, '..', '..', 'lua'), join(__dirname, '..', '..', '..', 'lua')].find((dir) =>
+    existsSync(dir),
+  ) ?? join(__dirname, '..', '..', 'lua');
 
 const SCRIPT_FILE = /^([A-Za-z][A-Za-z0-9]*)-(\d+)\.lua$/;
 const INCLUDE_LINE = /^--- @include "([A-Za-z0-9/_-]+)"\s*$/gm;
