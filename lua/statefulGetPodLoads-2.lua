@@ -9,6 +9,7 @@
     Output:
       { now in unix milliseconds (integer), HGETALL of KEYS[2], HGETALL of KEYS[1] }
 ]]
-local time = redis.call('TIME')
-local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+--- @include "includes/redisNowMs"
+
+local nowMs = redisNowMs()
 return { nowMs, redis.call('HGETALL', KEYS[2]), redis.call('HGETALL', KEYS[1]) }

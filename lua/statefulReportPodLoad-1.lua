@@ -11,7 +11,8 @@
     Output:
       the unix time in milliseconds written (integer)
 ]]
-local time = redis.call('TIME')
-local nowMs = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+--- @include "includes/redisNowMs"
+
+local nowMs = redisNowMs()
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. string.format('%.0f', nowMs))
 return nowMs

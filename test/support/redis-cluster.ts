@@ -1,6 +1,7 @@
 import { execFile } from 'child_process';
 import { promisify } from 'util';
 import { RedisServer, isPortFree } from './redis-server';
+import { waitUntil } from './wait-until';
 
 const run = promisify(execFile);
 
@@ -51,12 +52,7 @@ export class RedisCluster {
 
   /** Waits until every running node says cluster_state:ok and sees all 16384 slots served. */
   async waitUntilHealthy(timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      if (await this.isHealthy()) return;
-      if (Date.now() > deadline) throw new Error('Redis Cluster did not become healthy in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await waitUntil(() => this.isHealthy(), 'Redis Cluster becoming healthy', timeoutMs);
   }
 
   async isHealthy(): Promise<boolean> {
@@ -141,13 +137,8 @@ export class RedisCluster {
     await this.waitUntilHealthy();
   }
 
-  private async waitUntil(condition: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition().catch(() => false))) {
-      if (Date.now() > deadline)
-        throw new Error('Redis Cluster did not reach the expected state in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  private waitUntil(condition: () => Promise<boolean>): Promise<void> {
+    return waitUntil(condition, 'Redis Cluster reaching the expected state');
   }
 
   private async nodeRows(

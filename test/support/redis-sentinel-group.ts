@@ -1,4 +1,5 @@
 import { RedisServer } from './redis-server';
+import { waitUntil } from './wait-until';
 
 /** A private Sentinel group on loopback: a master, one replica and one Sentinel (quorum 1). */
 export class RedisSentinelGroup {
@@ -47,13 +48,8 @@ export class RedisSentinelGroup {
     await this.waitFor(async () => (await this.masterPort()) !== before);
   }
 
-  async waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!(await condition().catch(() => false))) {
-      if (Date.now() > deadline)
-        throw new Error('Sentinel group did not reach the expected state in time');
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  waitFor(condition: () => Promise<boolean>): Promise<void> {
+    return waitUntil(condition, 'Sentinel group reaching the expected state', 20_000);
   }
 
   async destroy(): Promise<void> {
