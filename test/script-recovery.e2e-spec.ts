@@ -45,9 +45,25 @@ describe.each(TOPOLOGIES)('Lua script cache recovery (%s)', (topology) => {
       expect(await node.script('EXISTS', ...shas)).toEqual(shas.map(() => 1));
   });
 
-  it('every script works right after SCRIPT FLUSH', async () => {
+  it('every script works right after SCRIPT FLUSH, and each resend of a body is counted', async () => {
     await bed.flushScripts();
+    const before = bed.registry.reloads;
     await expect(everyScript(bed.executor, 'after-flush')).resolves.toEqual(expected);
+    // Eight distinct scripts ran, each met NOSCRIPT once on its master and was sent again by EVAL.
+    expect(bed.registry.reloads - before).toBeGreaterThanOrEqual(8);
+    const afterResend = bed.registry.reloads;
+    await expect(everyScript(bed.executor, 'after-resend')).resolves.toEqual(expected);
+    expect(bed.registry.reloads).toBe(afterResend);
+  });
+
+  it('a script error met after NOSCRIPT is still a typed error', async () => {
+    await bed.flushScripts();
+    await expect(bed.registry.run('statefulSetLink', ['only-one-key'], [])).rejects.toThrow(
+      'statefulSetLink takes 2 keys, got 1',
+    );
+    await expect(
+      bed.registry.run('statefulSetLink', ['{x}a', '{x}b'], ['svc', 1, 'not-seconds']),
+    ).rejects.toMatchObject({ code: 'SCRIPT_FAILED', script: 'statefulSetLink' });
   });
 
   it('SCRIPT FLUSH on every master, again and again under load: no call fails', async () => {

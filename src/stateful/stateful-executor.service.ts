@@ -7,7 +7,8 @@ import {
 } from '../errors';
 import { getMany } from '../redis/multi-key-get';
 import { RedisConnectionPool, type RedisClient } from '../redis/redis-connection-pool';
-import { LuaScriptRegistry } from '../scripts/lua-script-registry';
+import { sendCommand } from '../redis/send-command';
+import { LuaScriptRegistry, type ReplyParser } from '../scripts/lua-script-registry';
 import { pickLeastLoadedPod, isFresh } from './pod-selection';
 import {
   flatHashEntries,
@@ -154,60 +155,79 @@ export class StatefulExecutorService {
 
   // ---- Links ----
 
+  // The link methods below are the hot path: not `async`, so each call costs one promise on top of
+  // ioredis' own; their validation errors still come back as rejections.
+
   /** Links unconditionally; returns the pod linked before, or null. */
-  async setLinkedPod(
+  setLinkedPod(
     namespace: string,
     uid: string,
     serviceName: string,
     podId: number,
     persistSeconds: number,
   ): Promise<number | null> {
-    const reply = await this.runLinkScript(
+    return this.runLinkScript(
       'statefulSetLink',
       namespace,
       uid,
       serviceName,
       podId,
       persistSeconds,
+      parseSetLinkReply,
     );
-    return parseOptionalPodId(reply, 'statefulSetLink');
   }
 
   /** Keeps an existing link's pod (adjusting its persistence), else links; returns the pod linked now. */
-  async setLinkedPodIfAbsent(
+  setLinkedPodIfAbsent(
     namespace: string,
     uid: string,
     serviceName: string,
     podId: number,
     persistSeconds: number,
   ): Promise<number> {
-    return (await this.claim(namespace, uid, serviceName, podId, persistSeconds)).podId;
+    return this.runLinkScript(
+      'statefulSetLinkIfAbsent',
+      namespace,
+      uid,
+      serviceName,
+      podId,
+      persistSeconds,
+      parseClaimedPodId,
+    );
   }
 
   /** Fails only when a persistent link to another pod exists; otherwise links as setLinkedPod. */
-  async trySetLinkedPod(
+  trySetLinkedPod(
     namespace: string,
     uid: string,
     serviceName: string,
     podId: number,
     persistSeconds: number,
   ): Promise<TrySetLinkResult> {
-    const reply = await this.runLinkScript(
+    return this.runLinkScript(
       'statefulTrySetLink',
       namespace,
       uid,
       serviceName,
       podId,
       persistSeconds,
+      parseTrySetLinkReply,
     );
-    const { flag, podId: linked } = parseFlagAndPodId(reply, 'statefulTrySetLink');
-    return { success: flag, podId: linked };
   }
 
-  async getLinkedPod(namespace: string, uid: string, serviceName: string): Promise<number | null> {
-    checkLink(namespace, uid, serviceName);
+  getLinkedPod(namespace: string, uid: string, serviceName: string): Promise<number | null> {
+    try {
+      checkLink(namespace, uid, serviceName);
+    } catch (error) {
+      return rejected(error);
+    }
     const key = this.keys.link(namespace, uid, serviceName);
-    return parseOptionalPodId(await this.command('GET', (redis) => redis.get(key)), key);
+    return sendCommand(this.pool.next(), 'get', [key]).then(
+      (value) => parseOptionalPodId(value, key),
+      (error: unknown) => {
+        throw translateRedisError(error, 'GET');
+      },
+    );
   }
 
   /** The pod only if the link is persistent (no TTL). */
@@ -258,7 +278,7 @@ export class StatefulExecutorService {
     check.assertPersistSeconds(persistSeconds);
     const reply = await this.scripts.run(
       'statefulRemoveLink',
-      this.linkKeys(namespace, uid, serviceName),
+      this.keys.linkAndUserLinks(namespace, uid, serviceName),
       [serviceName, persistSeconds],
     );
     return parseFlag(reply, 'statefulRemoveLink');
@@ -277,7 +297,7 @@ export class StatefulExecutorService {
     check.assertPersistSeconds(persistSeconds);
     const reply = await this.scripts.run(
       'statefulRemoveLinkWithId',
-      this.linkKeys(namespace, uid, serviceName),
+      this.keys.linkAndUserLinks(namespace, uid, serviceName),
       [serviceName, persistSeconds, podId],
     );
     return parseFlag(reply, 'statefulRemoveLinkWithId');
@@ -302,74 +322,95 @@ export class StatefulExecutorService {
    * load hash and the user's keys lie in different Cluster slots, so the claim is the atomic
    * if-absent script and a caller that loses the race gets the winner's pod.
    */
-  async computeLinkedPod(
+  computeLinkedPod(
     namespace: string,
     uid: string,
     serviceName: string,
     persistSeconds: number,
     options: ComputeLinkOptions = {},
   ): Promise<ComputeLinkResult> {
-    checkLink(namespace, uid, serviceName);
-    check.assertPersistSeconds(persistSeconds);
-    const { maxAgeMs, maxLoad, excludePods } = checkComputeOptions(options);
+    let choice: PodChoice;
+    try {
+      checkLink(namespace, uid, serviceName);
+      check.assertPersistSeconds(persistSeconds);
+      choice = checkComputeOptions(options);
+    } catch (error) {
+      return rejected(error);
+    }
+    // Most calls find the link: that path is one script and one promise, like the other link calls.
+    return this.scripts
+      .run(
+        'statefulComputeLinkIfAbsent',
+        this.keys.linkAndUserLinks(namespace, uid, serviceName),
+        [serviceName, persistSeconds],
+        parseComputeReply,
+      )
+      .then(
+        (existing) =>
+          existing ?? this.linkLeastLoaded(namespace, uid, serviceName, persistSeconds, choice),
+      );
+  }
 
-    const existing = await this.scripts.run(
-      'statefulComputeLinkIfAbsent',
-      this.linkKeys(namespace, uid, serviceName),
-      [serviceName, persistSeconds],
-    );
-    const linked = parseOptionalPodId(existing, 'statefulComputeLinkIfAbsent');
-    if (linked !== null) return { podId: linked, created: false };
-
+  /** computeLinkedPod without a link: picks from the fresh load reports and claims if absent. */
+  private async linkLeastLoaded(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+    persistSeconds: number,
+    { maxAgeMs, maxLoad, excludePods }: PodChoice,
+  ): Promise<ComputeLinkResult> {
     const { nowMs, loads, states } = await this.readPodLoads(namespace, serviceName);
     const candidate = pickLeastLoadedPod({ loads, states, nowMs, maxAgeMs, maxLoad, excludePods });
     if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
-    const claimed = await this.claim(namespace, uid, serviceName, candidate, persistSeconds);
-    return { podId: claimed.podId, created: claimed.created };
+    return this.claim(namespace, uid, serviceName, candidate, persistSeconds);
   }
 
   // ---- Internals ----
 
-  private async claim(
+  private claim(
     namespace: string,
     uid: string,
     serviceName: string,
     podId: number,
     persistSeconds: number,
   ): Promise<{ podId: number; created: boolean }> {
-    const reply = await this.runLinkScript(
+    return this.runLinkScript(
       'statefulSetLinkIfAbsent',
       namespace,
       uid,
       serviceName,
       podId,
       persistSeconds,
+      parseClaimReply,
     );
-    const { flag, podId: linked } = parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
-    return { podId: linked, created: flag };
   }
 
-  /** The three link-writing scripts share keys and arguments: (link, user hash) and (service, pod, persist). */
-  private runLinkScript(
+  /**
+   * The three link-writing scripts share keys (link, user hash) and arguments (service, pod,
+   * persist). Bad input comes back as a rejection, as from an async method.
+   */
+  private runLinkScript<T>(
     script: string,
     namespace: string,
     uid: string,
     serviceName: string,
     podId: number,
     persistSeconds: number,
-  ): Promise<unknown> {
-    checkLink(namespace, uid, serviceName);
-    check.assertPodId(podId);
-    check.assertPersistSeconds(persistSeconds);
-    return this.scripts.run(script, this.linkKeys(namespace, uid, serviceName), [
-      serviceName,
-      podId,
-      persistSeconds,
-    ]);
-  }
-
-  private linkKeys(namespace: string, uid: string, serviceName: string): string[] {
-    return [this.keys.link(namespace, uid, serviceName), this.keys.userLinks(namespace, uid)];
+    parse: ReplyParser<T>,
+  ): Promise<T> {
+    try {
+      checkLink(namespace, uid, serviceName);
+      check.assertPodId(podId);
+      check.assertPersistSeconds(persistSeconds);
+    } catch (error) {
+      return rejected(error);
+    }
+    return this.scripts.run(
+      script,
+      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      [serviceName, podId, persistSeconds],
+      parse,
+    );
   }
 
   private async readPodLoads(
@@ -398,14 +439,32 @@ export class StatefulExecutorService {
   }
 
   /** One plain command on the next pooled client, with ioredis errors turned into typed errors. */
-  private async command<T>(name: string, run: (redis: RedisClient) => Promise<T>): Promise<T> {
-    try {
-      return await run(this.pool.next());
-    } catch (error) {
+  private command<T>(name: string, run: (redis: RedisClient) => Promise<T>): Promise<T> {
+    return run(this.pool.next()).catch((error: unknown) => {
       throw translateRedisError(error, name);
-    }
+    });
   }
 }
+
+// Reply parsers of the link scripts, made once so that a call allocates no closure for them.
+const parseSetLinkReply = (reply: unknown) => parseOptionalPodId(reply, 'statefulSetLink');
+
+const parseClaimReply = (reply: unknown) => {
+  const { flag, podId } = parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
+  return { podId, created: flag };
+};
+
+const parseComputeReply = (reply: unknown): ComputeLinkResult | null => {
+  const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
+  return podId === null ? null : { podId, created: false };
+};
+
+const parseClaimedPodId = (reply: unknown) => parseClaimReply(reply).podId;
+
+const parseTrySetLinkReply = (reply: unknown): TrySetLinkResult => {
+  const { flag, podId } = parseFlagAndPodId(reply, 'statefulTrySetLink');
+  return { success: flag, podId };
+};
 
 function checkService(namespace: string, serviceName: string): void {
   check.assertNamespace(namespace);
@@ -418,23 +477,29 @@ function checkLink(namespace: string, uid: string, serviceName: string): void {
   check.assertServiceName(serviceName);
 }
 
-function checkComputeOptions(options: ComputeLinkOptions): {
+/** computeLinkedPod's options, checked: which pods may be picked. */
+interface PodChoice {
   maxAgeMs: number;
   maxLoad?: number;
-  excludePods: Set<number>;
-} {
+  excludePods: ReadonlySet<number>;
+}
+
+const NO_PODS: ReadonlySet<number> = new Set();
+
+function checkComputeOptions(options: ComputeLinkOptions): PodChoice {
   if (options === null || typeof options !== 'object') {
     throw new StatefulValidationError('options', 'must be an object');
   }
   const maxAgeMs = options.maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS;
   check.assertMaxAgeMs(maxAgeMs, 'options.maxAgeMs');
   if (options.maxLoad !== undefined) check.assertFiniteNumber(options.maxLoad, 'options.maxLoad');
-  const excluded = check.uniqueList<number>(
-    options.excludePods ?? [],
-    'options.excludePods',
-    check.assertPodId,
-  );
-  return { maxAgeMs, maxLoad: options.maxLoad, excludePods: new Set(excluded) };
+  const excludePods =
+    options.excludePods === undefined
+      ? NO_PODS
+      : new Set(
+          check.uniqueList<number>(options.excludePods, 'options.excludePods', check.assertPodId),
+        );
+  return { maxAgeMs, maxLoad: options.maxLoad, excludePods };
 }
 
 /** The prefix is part of every key: braces would break the hash tags, controls the layout. */
@@ -451,4 +516,9 @@ function validatedPrefix(prefix: string): string {
     );
   }
   return prefix;
+}
+
+/** Bad input thrown by a validator, as the rejection an async method would have returned. */
+function rejected(error: unknown): Promise<never> {
+  return Promise.reject(error instanceof Error ? error : new Error(String(error)));
 }

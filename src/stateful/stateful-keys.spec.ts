@@ -9,6 +9,10 @@ describe('StatefulKeys', () => {
     expect(keys.workload('ns', 'game')).toBe('sf:{ns:workload:game}');
     expect(keys.userLinks('ns', 'u1')).toBe('sf:{ns:lk:u1}');
     expect(keys.link('ns', 'u1', 'game')).toBe('sf:{ns:lk:u1}game');
+    expect(keys.linkAndUserLinks('ns', 'u1', 'game')).toEqual([
+      'sf:{ns:lk:u1}game',
+      'sf:{ns:lk:u1}',
+    ]);
   });
 
   it('uses the configured prefix', () => {

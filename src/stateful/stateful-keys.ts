@@ -30,4 +30,10 @@ export class StatefulKeys {
   link(namespace: string, uid: string, serviceName: string): string {
     return `${this.prefix}:{${namespace}:lk:${uid}}${serviceName}`;
   }
+
+  /** `[link, userLinks]`, the keys of every link script; the link key is the user's key + service. */
+  linkAndUserLinks(namespace: string, uid: string, serviceName: string): [string, string] {
+    const userLinks = this.userLinks(namespace, uid);
+    return [userLinks + serviceName, userLinks];
+  }
 }

@@ -2,7 +2,6 @@ import { StatefulValidationError } from '../errors';
 
 /** SPEC §2 identifier rules, checked before any Redis call. Each throws StatefulValidationError naming the field. */
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** Not printable: controls, format characters, surrogates, unassigned, line/paragraph separators. */
 const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{Zl}\p{Zp}]/u;
 const CONTROL = /\p{Cc}/u;
@@ -18,7 +17,7 @@ export function assertServiceName(value: unknown, field = 'serviceName'): assert
 }
 
 function assertName(value: unknown, field: string): asserts value is string {
-  if (typeof value !== 'string' || !NAME.test(value)) {
+  if (typeof value !== 'string' || !isName(value)) {
     throw new StatefulValidationError(
       field,
       'must be 1 to 128 characters of A-Z a-z 0-9 . _ - starting with a letter or digit',
@@ -26,8 +25,36 @@ function assertName(value: unknown, field: string): asserts value is string {
   }
 }
 
+/** NAME as a loop: names are checked twice per call on the hot path, and this is 3x a regex. */
+function isName(value: string): boolean {
+  const length = value.length;
+  if (length < 1 || length > 128 || !isAlphanumeric(value.charCodeAt(0))) return false;
+  for (let i = 1; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (!isAlphanumeric(c) && c !== 0x2e && c !== 0x5f && c !== 0x2d) return false; // . _ -
+  }
+  return true;
+}
+
+function isAlphanumeric(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** 1 to 256 printable ASCII characters (space to ~) other than { and }: always a valid uid. */
+function isPrintableAsciiUid(value: string): boolean {
+  const length = value.length;
+  if (length < 1 || length > 256) return false;
+  for (let i = 0; i < length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x7b || c === 0x7d) return false;
+  }
+  return true;
+}
+
 export function assertUid(value: unknown, field = 'uid'): asserts value is string {
   if (typeof value !== 'string') throw new StatefulValidationError(field, 'must be a string');
+  // Most uids are short printable ASCII: one pass decides, with no allocation.
+  if (isPrintableAsciiUid(value)) return;
   const length = codePointLength(value);
   if (length < 1 || length > 256) {
     throw new StatefulValidationError(field, 'must be 1 to 256 characters');
