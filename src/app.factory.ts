@@ -6,6 +6,8 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import type { ServiceConfig } from './config/environment';
 import { toHttpError } from './http/http-error';
+import { installMetricsHooks } from './metrics/metrics-hooks';
+import { MetricsService } from './metrics/metrics.service';
 
 /**
  * Builds the service on Fastify (chosen over Express for its lower per-request overhead; the
@@ -15,7 +17,7 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
     // SPEC §2 allows 256-character uids; percent-encoded 4-byte characters take 12 bytes each.
-    maxParamLength: 4_096,
+    routerOptions: { maxParamLength: 4_096 },
     // Errors Fastify raises before routing (a bad percent-escape) get the SPEC §5 shape too.
     frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
       const body = toHttpError(Object.assign(error, { statusCode: 400 }));
@@ -26,6 +28,7 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
     bufferLogs: true,
   });
   app.useLogger(app.get(Logger));
+  installMetricsHooks(app.getHttpAdapter().getInstance(), app.get(MetricsService));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

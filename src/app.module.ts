@@ -33,6 +33,9 @@ export class AppModule {
             },
             quietReqLogger: true,
           },
+          // pino-http builds two child loggers per request even when it logs nothing: mount it only
+          // when request lines are wanted. Nest's own logs go through pino either way.
+          forRoutes: config.logRequests ? undefined : [],
         }),
         StatefulModule.forRootAsync({
           isGlobal: true,

@@ -125,6 +125,22 @@ describe('module wiring', () => {
     own.disconnect();
   });
 
+  it('keeps the keyPrefix of a client handed in, for scripts and plain commands alike', async () => {
+    const own = new Redis(server.url, { keyPrefix: 'tenant-a:' });
+    const moduleRef = await Test.createTestingModule({
+      imports: [StatefulModule.forRoot({ redis: { client: own } })],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    const executor = app.get(StatefulExecutorService);
+    await expect(executor.setLinkedPod('ns', 'prefixed', 'svc', 4, -1)).resolves.toBeNull();
+    await expect(executor.getLinkedPod('ns', 'prefixed', 'svc')).resolves.toBe(4);
+    await app.close();
+    await expect(raw.get('tenant-a:sf:{ns:lk:prefixed}svc')).resolves.toBe('4');
+    await expect(raw.hget('tenant-a:sf:{ns:lk:prefixed}', 'svc')).resolves.toBe('4');
+    await expect(raw.exists('sf:{ns:lk:prefixed}svc')).resolves.toBe(0);
+    own.disconnect();
+  });
+
   it('poolSize opens that many connections and uses them round-robin', async () => {
     const moduleRef = await Test.createTestingModule({
       imports: [

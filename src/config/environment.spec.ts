@@ -23,11 +23,18 @@ describe('loadServiceConfig', () => {
       port: 3000,
       host: '0.0.0.0',
       logLevel: 'info',
+      logRequests: false,
       apiToken: undefined,
       keyPrefix: 'sf',
       shutdownDelayMs: 0,
       redis: { url: 'redis://127.0.0.1:6379', poolSize: 1, commandTimeoutMs: 2000 },
     });
+  });
+
+  it('LOG_REQUESTS turns per-request log lines on', () => {
+    expect(loadServiceConfig({ LOG_REQUESTS: 'true' }).logRequests).toBe(true);
+    expect(loadServiceConfig({ LOG_REQUESTS: 'false' }).logRequests).toBe(false);
+    rejects({ LOG_REQUESTS: 'sometimes' }, 'LOG_REQUESTS');
   });
 
   it('reads Cluster, Sentinel and TLS settings', () => {

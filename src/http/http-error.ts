@@ -54,6 +54,18 @@ export function errorType(exception: unknown): string {
   return `HTTP_${toHttpError(exception).statusCode}`;
 }
 
+/** What the exception filter answered each request with, until the response is done (for metrics). */
+const errorTypes = new WeakMap<object, string>();
+
+/** Remembers the error type a request failed with; `request` is the Node request. */
+export function rememberErrorType(request: object, exception: unknown): void {
+  errorTypes.set(request, errorType(exception));
+}
+
+export function rememberedErrorType(request: object): string | undefined {
+  return errorTypes.get(request);
+}
+
 function httpMessage(exception: HttpException): string {
   const response = exception.getResponse();
   if (typeof response === 'string') return response;

@@ -26,6 +26,7 @@ import {
   optionalIntegerParam,
   requiredField,
 } from './request-parsing';
+import { MeasuredOperations } from '../metrics/measured-operations.decorator';
 
 const LINK_MODES = ['set', 'ifAbsent', 'try'] as const;
 
@@ -33,6 +34,7 @@ const LINK_MODES = ['set', 'ifAbsent', 'try'] as const;
 @ApiTags('links')
 @ApiBearerAuth()
 @UseGuards(ApiTokenGuard)
+@MeasuredOperations()
 @Controller('v1/namespaces/:ns')
 export class LinksController {
   constructor(private readonly store: StatefulExecutorService) {}

@@ -20,11 +20,13 @@ import {
   optionalIntegerParam,
   requiredField,
 } from './request-parsing';
+import { MeasuredOperations } from '../metrics/measured-operations.decorator';
 
 /** Pod state and load reports of one service (SPEC §5). Handler names are the executor operations they serve. */
 @ApiTags('pods')
 @ApiBearerAuth()
 @UseGuards(ApiTokenGuard)
+@MeasuredOperations()
 @Controller('v1/namespaces/:ns/services/:svc')
 export class PodsController {
   constructor(private readonly store: StatefulExecutorService) {}

@@ -5,8 +5,8 @@ import {
   Logger,
   ServiceUnavailableException,
 } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
-import { toHttpError } from './http-error';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { rememberErrorType, toHttpError } from './http-error';
 
 /** Every error of every route as the JSON of SPEC §5; server-side failures are logged, not shown. */
 @Catch()
@@ -23,6 +23,7 @@ export class StatefulExceptionFilter implements ExceptionFilter {
       void reply.status(503).send(exception.getResponse());
       return;
     }
+    rememberErrorType(host.switchToHttp().getRequest<FastifyRequest>().raw, exception);
     const body = toHttpError(exception);
     if (body.statusCode >= 500) {
       this.logger.error(exception instanceof Error ? exception.message : String(exception));

@@ -14,11 +14,13 @@ import { ApiTokenGuard } from './api-token.guard';
 import { StatefulExecutorService } from '../stateful/stateful-executor.service';
 import * as check from '../stateful/stateful-validators';
 import { listParam, mapToObject, objectBody, requiredField } from './request-parsing';
+import { MeasuredOperations } from '../metrics/measured-operations.decorator';
 
 /** Workload (whole service) states (SPEC §5). */
 @ApiTags('workloads')
 @ApiBearerAuth()
 @UseGuards(ApiTokenGuard)
+@MeasuredOperations()
 @Controller('v1/namespaces/:ns')
 export class WorkloadsController {
   constructor(private readonly store: StatefulExecutorService) {}

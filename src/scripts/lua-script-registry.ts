@@ -9,7 +9,7 @@ import type { LuaScript } from './lua-script';
 const READY_TIMEOUT_MS = 5_000;
 
 /** Turns a script's raw reply into its result; throws MalformedReplyError on a reply of the wrong shape. */
-export type ReplyParser<T> = (reply: unknown) => T;
+export type ReplyParser<T> = (reply: unknown) => T | Promise<T>;
 
 /** Scripts missing from a server's script cache, per server; empty when all are loaded. */
 export interface LuaScriptsStatus {

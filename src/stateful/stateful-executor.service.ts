@@ -338,17 +338,16 @@ export class StatefulExecutorService {
       return rejected(error);
     }
     // Most calls find the link: that path is one script and one promise, like the other link calls.
-    return this.scripts
-      .run(
-        'statefulComputeLinkIfAbsent',
-        this.keys.linkAndUserLinks(namespace, uid, serviceName),
-        [serviceName, persistSeconds],
-        parseComputeReply,
-      )
-      .then(
-        (existing) =>
-          existing ?? this.linkLeastLoaded(namespace, uid, serviceName, persistSeconds, choice),
-      );
+    return this.scripts.run(
+      'statefulComputeLinkIfAbsent',
+      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      [serviceName, persistSeconds],
+      (reply): ComputeLinkResult | Promise<ComputeLinkResult> => {
+        const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
+        if (podId !== null) return { podId, created: false };
+        return this.linkLeastLoaded(namespace, uid, serviceName, persistSeconds, choice);
+      },
+    );
   }
 
   /** computeLinkedPod without a link: picks from the fresh load reports and claims if absent. */
@@ -452,11 +451,6 @@ const parseSetLinkReply = (reply: unknown) => parseOptionalPodId(reply, 'statefu
 const parseClaimReply = (reply: unknown) => {
   const { flag, podId } = parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
   return { podId, created: flag };
-};
-
-const parseComputeReply = (reply: unknown): ComputeLinkResult | null => {
-  const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
-  return podId === null ? null : { podId, created: false };
 };
 
 const parseClaimedPodId = (reply: unknown) => parseClaimReply(reply).podId;

@@ -36,6 +36,8 @@ export class RedisCluster {
           (rows) => rows.filter((row) => row.flags.includes('master')).length === masters,
         );
       });
+      // A replica that never finished its first sync refuses to take over a failed master.
+      await cluster.waitUntil(() => cluster.replicasInSync());
     } catch (error) {
       await cluster.destroy();
       throw error;
@@ -53,6 +55,16 @@ export class RedisCluster {
   /** Waits until every running node says cluster_state:ok and sees all 16384 slots served. */
   async waitUntilHealthy(timeoutMs = 30_000): Promise<void> {
     await waitUntil(() => this.isHealthy(), 'Redis Cluster becoming healthy', timeoutMs);
+  }
+
+  /** Whether every running replica has its replication link up (its first sync done). */
+  async replicasInSync(): Promise<boolean> {
+    const infos = await Promise.all(
+      this.nodes.filter((node) => node.running).map((node) => node.command('INFO', 'replication')),
+    );
+    return infos.every(
+      (info) => !info.includes('role:slave') || info.includes('master_link_status:up'),
+    );
   }
 
   async isHealthy(): Promise<boolean> {
