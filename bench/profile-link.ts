@@ -1,7 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { StatefulExecutorService, StatefulModule } from '../src';
 import { RedisServer } from '../test/support/redis-server';
-import { throughput } from './measure';
+import { throughput } from './support/measure';
 
 /** A CPU profile of one link operation under load: `node --cpu-prof .bench-build/bench/profile-link.js`. */
 async function main(): Promise<void> {

@@ -1,162 +1,156 @@
-import { execFileSync } from 'child_process';
-import { writeFileSync } from 'fs';
-import { cpus } from 'os';
-import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
-import { LuaScriptRegistry, StatefulExecutorService, StatefulModule } from '../src';
+import { readFileSync, writeFileSync } from 'fs';
+import { join } from 'path';
+import type { RedisModuleOptions } from '../src/redis/redis-module-options';
+import { RedisCluster } from '../test/support/redis-cluster';
 import { RedisServer } from '../test/support/redis-server';
-import { comparePair, throughput } from './measure';
+import { batchReads } from './scenarios/batch-reads';
+import { httpApi } from './scenarios/http';
+import { linkOperations } from './scenarios/link-operations';
+import { memoryPerLink } from './scenarios/memory';
+import { poolSizes } from './scenarios/pool-size';
+import { startToReady } from './scenarios/startup';
+import { startLibrary, startRawClient } from './support/library';
+import { clientCpus, cpuCheckMs, describeMachine, lastCpu, pin } from './support/machine';
+import {
+  sectionToMarkdown,
+  sectionToText,
+  targetsSection,
+  type Section,
+  type TargetCheck,
+} from './support/report';
 
 /**
- * `npm run bench`: library calls against the raw ioredis call each one wraps (the same script or
- * command on one connection), measured in the same run on a private redis-server. Prints a table
- * and writes BENCHMARKS.md. Not part of `npm test`.
+ * `npm run bench [-- --cluster] [-- --only=link,batch,pool,http,startup,memory]`: every scenario
+ * against private redis-servers (a 3-master Cluster too with --cluster), each a median of
+ * several rounds after a warm-up, compared with its baseline in the same run. Prints the tables;
+ * a run of every scenario also writes BENCHMARKS.md. Not part of `npm test`.
  */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 2_000);
-const IN_FLIGHT = 256;
-const NS = 'bench';
-const SVC = 'game';
+const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
+const HTTP_DURATION_MS = Number(process.env.BENCH_HTTP_DURATION_MS ?? 3_000);
+const SCENARIOS = ['link', 'batch', 'pool', 'http', 'startup', 'memory'] as const;
+/** The CPU check before each scenario, by scenario: shows whether the machine stayed as fast. */
+const cpuChecks: [string, number][] = [];
 
-async function main(): Promise<void> {
-  const server = await RedisServer.start();
-  const pinned = pinProcesses(server.pid);
-  const moduleRef = await Test.createTestingModule({
-    imports: [StatefulModule.forRoot({ redis: { url: server.url } })],
-  }).compile();
-  const app = await moduleRef.createNestApplication({ logger: false }).init();
-  const executor = app.get(StatefulExecutorService);
-  const registry = app.get(LuaScriptRegistry);
-  // The baseline talks through a connection configured exactly as the library's (same timeouts and
-  // retries), so that the ratio isolates what the library adds: validation, keys, script dispatch, parsing.
-  const raw = new Redis(server.url, {
-    commandTimeout: 5_000,
-    maxRetriesPerRequest: 2,
-    connectTimeout: 5_000,
-  });
-  const sha = (name: string) => registry.sha1(name);
-  const link = (i: number) => [
-    `sf:{${NS}:lk:u${i % 10_000}}${SVC}`,
-    `sf:{${NS}:lk:u${i % 10_000}}`,
-  ];
-  for (let pod = 0; pod < 8; pod++) await executor.reportPodLoad(NS, SVC, pod, pod);
-
-  const rows: string[][] = [];
-  const pair = async (
-    name: string,
-    library: (i: number) => Promise<unknown>,
-    baseline: (i: number) => Promise<unknown>,
-  ) => {
-    const result = await comparePair(
-      ROUNDS,
-      () => throughput(library, IN_FLIGHT, DURATION_MS),
-      () => throughput(baseline, IN_FLIGHT, DURATION_MS),
-    );
-    rows.push([
-      name,
-      fmt(result.library),
-      fmt(result.baseline),
-      result.ratio.toFixed(3),
-      result.ratio >= 0.95 ? 'yes' : 'no',
-    ]);
-    console.log(rows[rows.length - 1].join('  |  '));
-  };
-
-  await pair(
-    'setLinkedPod',
-    (i) => executor.setLinkedPod(NS, `u${i % 10_000}`, SVC, i % 8, -1),
-    (i) => raw.evalsha(sha('statefulSetLink'), 2, ...link(i), SVC, i % 8, -1),
-  );
-  await pair(
-    'setLinkedPodIfAbsent',
-    (i) => executor.setLinkedPodIfAbsent(NS, `u${i % 10_000}`, SVC, i % 8, -1),
-    (i) => raw.evalsha(sha('statefulSetLinkIfAbsent'), 2, ...link(i), SVC, i % 8, -1),
-  );
-  await pair(
-    'trySetLinkedPod',
-    (i) => executor.trySetLinkedPod(NS, `u${i % 10_000}`, SVC, i % 8, -1),
-    (i) => raw.evalsha(sha('statefulTrySetLink'), 2, ...link(i), SVC, i % 8, -1),
-  );
-  await pair(
-    'getLinkedPod',
-    (i) => executor.getLinkedPod(NS, `u${i % 10_000}`, SVC),
-    (i) => raw.get(link(i)[0]),
-  );
-  await pair(
-    'computeLinkedPod (existing link)',
-    (i) => executor.computeLinkedPod(NS, `u${i % 10_000}`, SVC, -1),
-    (i) => raw.evalsha(sha('statefulComputeLinkIfAbsent'), 2, ...link(i), SVC, -1),
-  );
-
-  const uids = Array.from({ length: 1_000 }, (_, i) => `u${i}`);
-  const keys = uids.map((uid) => `sf:{${NS}:lk:${uid}}${SVC}`);
-  const batch = await comparePair(
-    ROUNDS,
-    async () =>
-      1_000 * (await throughput(() => executor.getLinkedPods(NS, uids, SVC), 8, DURATION_MS)),
-    async () => 1_000 * (await throughput(() => raw.mget(keys), 8, DURATION_MS)),
-  );
-  rows.push([
-    'getLinkedPods, 1000 keys (keys/s)',
-    fmt(batch.library),
-    fmt(batch.baseline),
-    batch.ratio.toFixed(3),
-    batch.library >= 340_000 ? 'yes' : 'no',
-  ]);
-  console.log(rows[rows.length - 1].join('  |  '));
-
-  raw.disconnect();
-  await app.close();
-  await server.destroy();
-  writeReport(rows, pinned);
+/** Announces a scenario and times the CPU check before it. */
+function begin(name: string): void {
+  const ms = cpuCheckMs();
+  cpuChecks.push([name, ms]);
+  console.log(`\n${name} (CPU check ${ms.toFixed(0)} ms)`);
 }
 
-/**
- * Redis on the last CPU, the benchmark on the others, so that the two do not take turns on one core
- * (on 2 cores this halves the round-to-round spread). Skipped where taskset is missing.
- */
-function pinProcesses(redisPid: number | undefined): string {
-  const last = cpus().length - 1;
-  if (last < 1 || redisPid === undefined) return 'not pinned (one CPU)';
+async function main(): Promise<void> {
+  const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length);
+  const chosen = new Set(only ? only.split(',') : SCENARIOS);
+  const withCluster = process.argv.includes('--cluster');
+  const sections: Section[] = [];
+  const targets: TargetCheck[] = [];
+  const collect = (result: { section: Section; targets: TargetCheck[] }) => {
+    sections.push(result.section);
+    targets.push(...result.targets);
+    console.log(sectionToText(result.section));
+  };
+  pin(process.pid, clientCpus());
+
+  const server = await RedisServer.start();
+  pin(server.pid, String(lastCpu()));
   try {
-    execFileSync('taskset', ['-p', '-c', String(last), String(redisPid)], { stdio: 'ignore' });
-    execFileSync('taskset', ['-p', '-c', `0-${last - 1}`, String(process.pid)], {
-      stdio: 'ignore',
-    });
-    return `redis-server pinned to CPU ${last}, the benchmark to CPU 0${last > 1 ? `-${last - 1}` : ''}`;
-  } catch {
-    return 'not pinned (taskset unavailable)';
+    await libraryScenarios({ url: server.url }, 'standalone', chosen, collect, sections);
+    if (chosen.has('http')) {
+      begin('HTTP API');
+      const http = await httpApi(server.url, HTTP_ROUNDS, HTTP_DURATION_MS);
+      http.sections.forEach((section) => sections.push(section));
+      targets.push(...http.targets);
+    }
+    if (chosen.has('startup')) {
+      begin('start to ready');
+      collect(await startToReady(server.url, ROUNDS));
+    }
+  } finally {
+    await server.destroy();
+  }
+  if (chosen.has('memory')) {
+    begin('memory per link');
+    const section = await memoryPerLink();
+    sections.push(section);
+    console.log(sectionToText(section));
+  }
+  if (withCluster) {
+    const cluster = await RedisCluster.start(3, 0);
+    cluster.nodes.forEach((node) => pin(node.pid, String(lastCpu())));
+    try {
+      await libraryScenarios(
+        { cluster: { nodes: cluster.seeds } },
+        'cluster',
+        chosen,
+        collect,
+        sections,
+      );
+    } finally {
+      await cluster.destroy();
+    }
+  }
+
+  sections.unshift(targetsSection(targets));
+  console.log(sectionToText(sections[0]));
+  if (!only) writeReport(sections, withCluster);
+}
+
+/** The scenarios that call the library in this process: link operations, batch reads, poolSize. */
+async function libraryScenarios(
+  redis: RedisModuleOptions,
+  topology: string,
+  chosen: Set<string>,
+  collect: (result: { section: Section; targets: TargetCheck[] }) => void,
+  sections: Section[],
+): Promise<void> {
+  const library = await startLibrary(redis);
+  const raw = await startRawClient(redis);
+  try {
+    if (chosen.has('link')) {
+      begin(`link operations (${topology})`);
+      collect(await linkOperations(library, raw.client, topology, ROUNDS, DURATION_MS));
+    }
+    if (chosen.has('batch')) {
+      begin(`batch reads (${topology})`);
+      collect(await batchReads(library, raw.client, topology, ROUNDS, DURATION_MS));
+    }
+  } finally {
+    await raw.close();
+    await library.close();
+  }
+  if (chosen.has('pool')) {
+    begin(`poolSize (${topology})`);
+    const section = await poolSizes(redis, topology, ROUNDS, DURATION_MS);
+    sections.push(section);
+    console.log(sectionToText(section));
   }
 }
 
-function fmt(value: number): string {
-  return Math.round(value).toLocaleString('en-US');
-}
-
-function writeReport(rows: string[][], pinned: string): void {
-  const redisVersion = execFileSync('redis-server', ['--version']).toString().trim();
+function writeReport(sections: Section[], withCluster: boolean): void {
+  const log = readFileSync(join(__dirname, '..', '..', 'bench', 'optimisation-log.md'), 'utf8');
   const lines = [
     '# Benchmarks',
     '',
-    `Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} CPUs (${cpus()[0]?.model ?? 'unknown'}), ` +
-      `Node ${process.version}, ${redisVersion.split(' ').slice(0, 3).join(' ')}. Private standalone redis-server on loopback.`,
+    `Written by \`npm run bench${withCluster ? ' -- --cluster' : ''}\` on ${new Date().toISOString().slice(0, 10)}: ${describeMachine()}.`,
+    `Private redis-servers on loopback, pinned to CPU ${lastCpu()}; the benchmark on CPU ${clientCpus()}.`,
+    `Library scenarios: median of ${ROUNDS} rounds of ${DURATION_MS} ms after a warm-up round, contenders in`,
+    `turns within each round. HTTP: ${HTTP_ROUNDS} rounds of ${HTTP_DURATION_MS} ms. Each ratio is the median of`,
+    'per-round ratios, so it need not equal the ratio of the medians shown beside it.',
+    `CPU check (a fixed loop timed before each scenario; higher = the VM was slower): ${cpuChecks
+      .map(([name, ms]) => `${name} ${ms.toFixed(0)} ms`)
+      .join(', ')}.`,
     '',
-    `Each figure is the median of ${ROUNDS} rounds of ${DURATION_MS} ms after a warm-up round; library and baseline`,
-    'alternate within each round and the ratio is the median of the per-round ratios. Link operations run with',
-    `${IN_FLIGHT} calls in flight; the baseline is the raw ioredis call the library wraps (the same script by EVALSHA,`,
-    "or the same command) on one connection configured like the library's (commandTimeout 5000, 2 retries).",
-    `Batch reads run 8 calls in flight. CPUs: ${pinned}.`,
-    '',
-    '| scenario | library (ops/s) | raw ioredis (ops/s) | ratio | target met |',
-    '| --- | --- | --- | --- | --- |',
-    ...rows.map((row) => `| ${row.join(' | ')} |`),
-    '',
-    'Targets: ratio >= 0.95 for link operations; >= 340,000 keys/s for getLinkedPods. Not yet measured here:',
-    'getWorkloadStates, Cluster, HTTP (autocannon, Express vs Fastify), poolSize 1/2/4, start-up time, memory per link.',
+    ...sections.map(sectionToMarkdown),
+    log.trim(),
     '',
   ];
   writeFileSync('BENCHMARKS.md', lines.join('\n'));
   console.log('\nwrote BENCHMARKS.md');
 }
 
-void main();
+void main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -25,26 +25,48 @@ export function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
-/** Runs `warmup` then `rounds` measurements of a pair, alternating which side goes first. */
+/** What `compare` returns per contender: the median value and its median ratio to the first contender. */
+export interface Compared {
+  median: number;
+  /** Median over rounds of (this contender / the first contender) in the same round. */
+  ratio: number;
+  rounds: number[];
+}
+
+/**
+ * One warm-up pass, then `rounds` passes over every contender, the order rotating each round so
+ * that none always runs first or last. Ratios are taken within a round, against `contenders[0]`.
+ */
+export async function compare(
+  rounds: number,
+  contenders: (() => Promise<number>)[],
+): Promise<Compared[]> {
+  for (const measure of contenders) await measure();
+  const values = contenders.map((): number[] => []);
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < contenders.length; k++) {
+      const index = (k + round) % contenders.length;
+      values[index].push(await contenders[index]());
+    }
+  }
+  return values.map((series) => ({
+    median: median(series),
+    ratio: median(series.map((value, round) => value / values[0][round])),
+    rounds: series,
+  }));
+}
+
+/** Compares a library call with its raw baseline: the ratio is library / baseline. */
 export async function comparePair(
   rounds: number,
   measureLibrary: () => Promise<number>,
   measureBaseline: () => Promise<number>,
 ): Promise<{ library: number; baseline: number; ratio: number }> {
-  await measureLibrary();
-  await measureBaseline();
-  const library: number[] = [];
-  const baseline: number[] = [];
-  const ratios: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    const first = round % 2 === 0;
-    const a = first ? await measureLibrary() : await measureBaseline();
-    const b = first ? await measureBaseline() : await measureLibrary();
-    const lib = first ? a : b;
-    const base = first ? b : a;
-    library.push(lib);
-    baseline.push(base);
-    ratios.push(lib / base);
-  }
-  return { library: median(library), baseline: median(baseline), ratio: median(ratios) };
+  const [baseline, library] = await compare(rounds, [measureBaseline, measureLibrary]);
+  return { library: library.median, baseline: baseline.median, ratio: library.ratio };
+}
+
+/** Median over rounds of a[i] / b[i], for two contenders of the same `compare`. */
+export function ratioOf(a: Compared, b: Compared): number {
+  return median(a.rounds.map((value, round) => value / b.rounds[round]));
 }

@@ -327,13 +327,12 @@ export class StatefulExecutorService {
     uid: string,
     serviceName: string,
     persistSeconds: number,
-    options: ComputeLinkOptions = {},
+    options: ComputeLinkOptions = NO_OPTIONS,
   ): Promise<ComputeLinkResult> {
-    let choice: PodChoice;
     try {
       checkLink(namespace, uid, serviceName);
       check.assertPersistSeconds(persistSeconds);
-      choice = checkComputeOptions(options);
+      checkComputeOptions(options);
     } catch (error) {
       return rejected(error);
     }
@@ -345,7 +344,7 @@ export class StatefulExecutorService {
       (reply): ComputeLinkResult | Promise<ComputeLinkResult> => {
         const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
         if (podId !== null) return { podId, created: false };
-        return this.linkLeastLoaded(namespace, uid, serviceName, persistSeconds, choice);
+        return this.linkLeastLoaded(namespace, uid, serviceName, persistSeconds, options);
       },
     );
   }
@@ -356,8 +355,9 @@ export class StatefulExecutorService {
     uid: string,
     serviceName: string,
     persistSeconds: number,
-    { maxAgeMs, maxLoad, excludePods }: PodChoice,
+    options: ComputeLinkOptions,
   ): Promise<ComputeLinkResult> {
+    const { maxAgeMs, maxLoad, excludePods } = podChoice(options);
     const { nowMs, loads, states } = await this.readPodLoads(namespace, serviceName);
     const candidate = pickLeastLoadedPod({ loads, states, nowMs, maxAgeMs, maxLoad, excludePods });
     if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
@@ -478,22 +478,27 @@ interface PodChoice {
   excludePods: ReadonlySet<number>;
 }
 
-const NO_PODS: ReadonlySet<number> = new Set();
+const NO_OPTIONS: ComputeLinkOptions = Object.freeze({});
 
-function checkComputeOptions(options: ComputeLinkOptions): PodChoice {
+/** Refuses bad options before Redis is touched; allocates nothing (most calls find a link). */
+function checkComputeOptions(options: ComputeLinkOptions): void {
   if (options === null || typeof options !== 'object') {
     throw new StatefulValidationError('options', 'must be an object');
   }
-  const maxAgeMs = options.maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS;
-  check.assertMaxAgeMs(maxAgeMs, 'options.maxAgeMs');
+  if (options.maxAgeMs !== undefined) check.assertMaxAgeMs(options.maxAgeMs, 'options.maxAgeMs');
   if (options.maxLoad !== undefined) check.assertFiniteNumber(options.maxLoad, 'options.maxLoad');
-  const excludePods =
-    options.excludePods === undefined
-      ? NO_PODS
-      : new Set(
-          check.uniqueList<number>(options.excludePods, 'options.excludePods', check.assertPodId),
-        );
-  return { maxAgeMs, maxLoad: options.maxLoad, excludePods };
+  if (options.excludePods !== undefined) {
+    check.uniqueList<number>(options.excludePods, 'options.excludePods', check.assertPodId);
+  }
+}
+
+/** The checked options as the pod picker takes them. */
+function podChoice(options: ComputeLinkOptions): PodChoice {
+  return {
+    maxAgeMs: options.maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS,
+    maxLoad: options.maxLoad,
+    excludePods: new Set(options.excludePods ?? []),
+  };
 }
 
 /** The prefix is part of every key: braces would break the hash tags, controls the layout. */
