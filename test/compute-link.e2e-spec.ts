@@ -1,4 +1,4 @@
-import { NoAvailablePodError } from '../src';
+import { NoAvailablePodError, type ComputeLinkOptions } from '../src';
 import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
 /** SPEC §3 computeLinkedPod: existing links, least-loaded choice, eligibility rules, errors. */
@@ -107,6 +107,23 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(
       bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxLoad: 10 }),
     ).rejects.toBeInstanceOf(NoAvailablePodError);
+  });
+
+  it('reads the options once: changing them after the call does not change its choice', async () => {
+    await report({ 0: 10, 1: 20 });
+    const options = { excludePods: [0] };
+    const call = bed.executor.computeLinkedPod(ns, 'u1', svc, -1, options);
+    options.excludePods.splice(0, 1, 1);
+    await expect(call).resolves.toEqual({ podId: 1, created: true });
+  });
+
+  it('null options fields mean their defaults, as undefined does', async () => {
+    await report({ 0: 10 });
+    const nulls = { maxAgeMs: null, excludePods: null } as unknown as ComputeLinkOptions;
+    await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1, nulls)).resolves.toEqual({
+      podId: 0,
+      created: true,
+    });
   });
 
   it('throws NoAvailablePodError when no pod reported, and links nothing', async () => {

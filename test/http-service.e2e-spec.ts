@@ -93,14 +93,20 @@ describe('health, metrics and errors', () => {
 
   it('exports per-operation latency, errors by type, connection state and script reloads', async () => {
     await svc.request('PUT', '/v1/namespaces/prod/users/u1/links/game', { body: { podId: 1 } });
+    // A refused `try` is an answer (409), not a failure of the operation.
+    const refused = await svc.request('PUT', '/v1/namespaces/prod/users/u1/links/game', {
+      body: { podId: 2, mode: 'try' },
+    });
+    expect(refused.status).toBe(409);
     await svc.request('GET', '/v1/namespaces/prod/users/nobody/links/game');
     await svc.request('PUT', '/v1/namespaces/prod/users/u1/links/game', { body: { podId: -1 } });
     await svc.server.command('SCRIPT', 'FLUSH');
     await svc.request('GET', '/health/ready');
     const metrics = (await svc.request('GET', '/metrics')).body as string;
     expect(metrics).toMatch(
-      /stateful_operation_duration_seconds_count\{operation="setLinkedPod",outcome="ok"\} 1/,
+      /stateful_operation_duration_seconds_count\{operation="setLinkedPod",outcome="ok"\} 2/,
     );
+    expect(metrics).not.toMatch(/type="HTTP_409"/);
     expect(metrics).toMatch(
       /stateful_operation_errors_total\{operation="getLinkedPod",type="HTTP_404"\} 1/,
     );

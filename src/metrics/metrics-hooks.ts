@@ -4,24 +4,27 @@ import { OPERATION_CONFIG_KEY } from './measured-operations.decorator';
 import type { MetricsService } from './metrics.service';
 
 /**
- * Times every response of a route named by `@MeasuredOperations()` (Fastify's own clock,
- * `reply.elapsedTime`) and counts failures by error type: the library's error code that the
- * exception filter remembered, else HTTP_<status>. Install before the app is initialised.
+ * Times every response of a route named by `@MeasuredOperations()` (Fastify's own clock, from
+ * the request's arrival to the last byte, so parsing and the guard count too) and counts failures
+ * by error type: what the exception filter answered (the library's error code or HTTP_<status>).
+ * A request the client aborts before its answer is not measured. Install before the app is
+ * initialised.
  */
 export function installMetricsHooks(fastify: FastifyInstance, metrics: MetricsService): void {
   fastify.addHook('onResponse', (request, reply, done) => {
     const config = request.routeOptions.config as unknown as Record<string, unknown>;
     const operation = config[OPERATION_CONFIG_KEY];
     if (typeof operation === 'string') {
-      const failed = reply.statusCode >= 400;
+      // An error is what the exception filter answered, or a 5xx: a refused `try` (409) is an
+      // answer, not a failure.
+      const type =
+        rememberedErrorType(request.raw) ??
+        (reply.statusCode >= 500 ? `HTTP_${reply.statusCode}` : undefined);
       metrics.operationDuration.observe(
-        { operation, outcome: failed ? 'error' : 'ok' },
+        { operation, outcome: type === undefined ? 'ok' : 'error' },
         reply.elapsedTime / 1000,
       );
-      if (failed) {
-        const type = rememberedErrorType(request.raw) ?? `HTTP_${reply.statusCode}`;
-        metrics.operationErrors.inc({ operation, type });
-      }
+      if (type !== undefined) metrics.operationErrors.inc({ operation, type });
     }
     done();
   });

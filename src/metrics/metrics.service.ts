@@ -38,7 +38,7 @@ export class MetricsService {
     });
     new Counter({
       name: 'stateful_lua_script_reloads_total',
-      help: 'Lua scripts loaded again after Redis lost them (restart, SCRIPT FLUSH, new master)',
+      help: 'Lua script bodies sent again after Redis lost them (restart, SCRIPT FLUSH, new master): each call that met NOSCRIPT, and each script the readiness check reloaded',
       registers: [this.registry],
       collect() {
         this.reset();

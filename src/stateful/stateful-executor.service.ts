@@ -329,10 +329,12 @@ export class StatefulExecutorService {
     persistSeconds: number,
     options: ComputeLinkOptions = NO_OPTIONS,
   ): Promise<ComputeLinkResult> {
+    let choice: ComputeLinkOptions;
     try {
       checkLink(namespace, uid, serviceName);
       check.assertPersistSeconds(persistSeconds);
-      checkComputeOptions(options);
+      // Read once and checked as read: the caller may reuse the object while the call runs.
+      choice = checkComputeOptions(options);
     } catch (error) {
       return rejected(error);
     }
@@ -344,7 +346,7 @@ export class StatefulExecutorService {
       (reply): ComputeLinkResult | Promise<ComputeLinkResult> => {
         const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
         if (podId !== null) return { podId, created: false };
-        return this.linkLeastLoaded(namespace, uid, serviceName, persistSeconds, options);
+        return this.linkLeastLoaded(namespace, uid, serviceName, persistSeconds, choice);
       },
     );
   }
@@ -355,9 +357,9 @@ export class StatefulExecutorService {
     uid: string,
     serviceName: string,
     persistSeconds: number,
-    options: ComputeLinkOptions,
+    choice: ComputeLinkOptions,
   ): Promise<ComputeLinkResult> {
-    const { maxAgeMs, maxLoad, excludePods } = podChoice(options);
+    const { maxAgeMs, maxLoad, excludePods } = podChoice(choice);
     const { nowMs, loads, states } = await this.readPodLoads(namespace, serviceName);
     const candidate = pickLeastLoadedPod({ loads, states, nowMs, maxAgeMs, maxLoad, excludePods });
     if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
@@ -480,16 +482,27 @@ interface PodChoice {
 
 const NO_OPTIONS: ComputeLinkOptions = Object.freeze({});
 
-/** Refuses bad options before Redis is touched; allocates nothing (most calls find a link). */
-function checkComputeOptions(options: ComputeLinkOptions): void {
+/**
+ * Refuses bad options before Redis is touched, and returns the values it checked (as given, or
+ * undefined where null was given: null means the default, as before). Allocates only when a field
+ * is set, for most calls find a link and never use them.
+ */
+function checkComputeOptions(options: ComputeLinkOptions): ComputeLinkOptions {
   if (options === null || typeof options !== 'object') {
     throw new StatefulValidationError('options', 'must be an object');
   }
-  if (options.maxAgeMs !== undefined) check.assertMaxAgeMs(options.maxAgeMs, 'options.maxAgeMs');
-  if (options.maxLoad !== undefined) check.assertFiniteNumber(options.maxLoad, 'options.maxLoad');
-  if (options.excludePods !== undefined) {
-    check.uniqueList<number>(options.excludePods, 'options.excludePods', check.assertPodId);
+  const { maxAgeMs, maxLoad, excludePods } = options;
+  if (maxAgeMs != null) check.assertMaxAgeMs(maxAgeMs, 'options.maxAgeMs');
+  if (maxLoad !== undefined) check.assertFiniteNumber(maxLoad, 'options.maxLoad');
+  if (excludePods != null) {
+    check.uniqueList<number>(excludePods, 'options.excludePods', check.assertPodId);
   }
+  if (maxAgeMs == null && maxLoad === undefined && excludePods == null) return NO_OPTIONS;
+  return {
+    maxAgeMs: maxAgeMs ?? undefined,
+    maxLoad,
+    excludePods: excludePods == null ? undefined : [...excludePods],
+  };
 }
 
 /** The checked options as the pod picker takes them. */
