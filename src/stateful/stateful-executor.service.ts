@@ -7,7 +7,6 @@ import {
 } from '../errors';
 import { getMany } from '../redis/multi-key-get';
 import { RedisConnectionPool, type RedisClient } from '../redis/redis-connection-pool';
-import { sendCommand } from '../redis/send-command';
 import { LuaScriptRegistry, type ReplyParser } from '../scripts/lua-script-registry';
 import { pickLeastLoadedPod, isFresh } from './pod-selection';
 import {
@@ -222,11 +221,10 @@ export class StatefulExecutorService {
       return rejected(error);
     }
     const key = this.keys.link(namespace, uid, serviceName);
-    return sendCommand(this.pool.next(), 'get', [key]).then(
+    return this.command(
+      'GET',
+      (redis) => redis.get(key),
       (value) => parseOptionalPodId(value, key),
-      (error: unknown) => {
-        throw translateRedisError(error, 'GET');
-      },
     );
   }
 
@@ -439,9 +437,22 @@ export class StatefulExecutorService {
     };
   }
 
-  /** One plain command on the next pooled client, with ioredis errors turned into typed errors. */
-  private command<T>(name: string, run: (redis: RedisClient) => Promise<T>): Promise<T> {
-    return run(this.pool.next()).catch((error: unknown) => {
+  /**
+   * One plain command on the next pooled client, with ioredis errors turned into typed errors and
+   * the reply handed to `parse` in the same `then` (one promise over ioredis', as for scripts).
+   */
+  private command<T>(name: string, run: (redis: RedisClient) => Promise<T>): Promise<T>;
+  private command<T, R>(
+    name: string,
+    run: (redis: RedisClient) => Promise<T>,
+    parse: (value: T) => R,
+  ): Promise<R>;
+  private command<T, R>(
+    name: string,
+    run: (redis: RedisClient) => Promise<T>,
+    parse?: (value: T) => R,
+  ): Promise<T | R> {
+    return run(this.pool.next()).then(parse, (error: unknown) => {
       throw translateRedisError(error, name);
     });
   }
