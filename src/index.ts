@@ -1,4 +1,5 @@
-// Public entry of the library: everything a host Nest app imports.
+// Public entry of the library: everything a host Nest app imports. The standalone service
+// (src/service) is not part of it.
 export * from './errors';
 
 export { RedisModule } from './redis/redis.module';
@@ -29,3 +30,11 @@ export { DEFAULT_KEY_PREFIX, DRAINING_STATE } from './stateful/stateful.constant
 
 export { RedisHealthIndicator } from './health/redis.health-indicator';
 export { LuaScriptsHealthIndicator } from './health/lua-scripts.health-indicator';
+
+export { StatefulExceptionFilter } from './http/stateful-exception.filter';
+export {
+  statefulErrorToHttp,
+  httpErrorBody,
+  HTTP_STATUS_TEXT,
+  type HttpErrorBody,
+} from './http/stateful-http-error';

@@ -284,7 +284,8 @@ describe('HTTP API', () => {
       paths: Record<string, Record<string, { parameters: Parameter[] }>>;
     };
     const remove = document.paths['/v1/namespaces/{ns}/users/{uid}/links/{svc}'].delete.parameters;
-    expect(remove.filter((p) => p.in === 'query').map((p) => [p.name, p.required])).toEqual([
+    const query = remove.filter((p) => p.in === 'query').map((p) => [p.name, p.required]);
+    expect(query.sort()).toEqual([
       ['persistSeconds', false],
       ['podId', false],
     ]);

@@ -4,9 +4,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { ExpressAdapter, type NestExpressApplication } from '@nestjs/platform-express';
 import Fastify from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { createApp } from '../../src/app.factory';
-import { AppModule } from '../../src/app.module';
-import { loadServiceConfig, type ServiceConfig } from '../../src/config/environment';
+import { createApp } from '../../src/service/app.factory';
+import { AppModule } from '../../src/service/app.module';
+import { loadServiceConfig, type ServiceConfig } from '../../src/service/config/environment';
 
 /**
  * A child process serving one HTTP target of the benchmark on 127.0.0.1 (a free port), so that

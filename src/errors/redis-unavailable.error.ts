@@ -1,14 +1,24 @@
 import { StatefulError } from './stateful.error';
 
-/** Redis could not be reached or did not answer in time (connection, timeout, failover in progress). */
+/** Why Redis could not serve a call when the cause alone does not say it plainly. */
+export type RedisUnavailableReason = 'authentication failed';
+
+/**
+ * Redis could not be reached, did not answer in time (connection, timeout, failover in progress),
+ * or refused our credentials (`reason: 'authentication failed'`).
+ */
 export class RedisUnavailableError extends StatefulError {
   readonly code = 'REDIS_UNAVAILABLE';
 
   constructor(
     readonly operation: string,
     cause: unknown,
+    readonly reason?: RedisUnavailableReason,
   ) {
-    super(`Redis unavailable during ${operation}: ${describe(cause)}`, { cause });
+    const detail = describe(cause);
+    super(`Redis unavailable during ${operation}: ${reason ? `${reason} (${detail})` : detail}`, {
+      cause,
+    });
   }
 }
 

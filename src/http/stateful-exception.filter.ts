@@ -1,42 +1,24 @@
-import {
-  type ArgumentsHost,
-  Catch,
-  type ExceptionFilter,
-  Logger,
-  ServiceUnavailableException,
-} from '@nestjs/common';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { rememberErrorType, toHttpError } from './http-error';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Logger } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { StatefulError } from '../errors';
+import { statefulErrorToHttp } from './stateful-http-error';
 
-/** Every error of every route as the JSON of SPEC §5; server-side failures are logged, not shown. */
-@Catch()
-export class StatefulExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HTTP');
+/**
+ * Answers the library's errors the way the standalone service does (`statefulErrorToHttp`), so a
+ * host app does not answer 500 for a bad uid or 500 for no available pod. Works on Express and
+ * Fastify. Register it as `{ provide: APP_FILTER, useClass: StatefulExceptionFilter }`; other
+ * exceptions keep the app's own handling.
+ */
+@Catch(StatefulError)
+export class StatefulExceptionFilter implements ExceptionFilter<StatefulError> {
+  private readonly logger = new Logger(StatefulExceptionFilter.name);
 
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (
-      exception instanceof ServiceUnavailableException &&
-      isHealthReport(exception.getResponse())
-    ) {
-      // Terminus' readiness report (503) goes out as Terminus made it: probes and people read it.
-      void reply.status(503).send(exception.getResponse());
-      return;
-    }
-    rememberErrorType(host.switchToHttp().getRequest<FastifyRequest>().raw, exception);
-    const body = toHttpError(exception);
-    if (body.statusCode >= 500) {
-      this.logger.error(exception instanceof Error ? exception.message : String(exception));
-    }
-    void reply.status(body.statusCode).send(body);
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  catch(error: StatefulError, host: ArgumentsHost): void {
+    const body = statefulErrorToHttp(error);
+    if (body.statusCode >= 500 && body.statusCode !== 503) this.logger.error(error.message);
+    const { httpAdapter } = this.adapterHost;
+    httpAdapter.reply(host.switchToHttp().getResponse(), body, body.statusCode);
   }
-}
-
-function isHealthReport(response: unknown): boolean {
-  return (
-    typeof response === 'object' &&
-    response !== null &&
-    'status' in response &&
-    'details' in response
-  );
 }

@@ -10,20 +10,34 @@ import {
 } from './redis.constants';
 import { RedisConnectionPool, type RedisClient } from './redis-connection-pool';
 import type { RedisModuleOptions } from './redis-module-options';
+import {
+  selectedDatabase,
+  validateRedisOptions,
+  type SelectedDatabase,
+} from './redis-options.validation';
 
 const logger = new Logger('RedisModule');
 
-/** Builds the pool the options describe; throws StatefulValidationError on contradictory options. */
+/** Redis' answers to a SELECT of a database it does not have (or a Cluster node's refusal of SELECT). */
+const DATABASE_REFUSED = /DB index is out of range|invalid DB index|SELECT is not allowed/i;
+
+/**
+ * Builds the pool the options describe. Every option is checked first (StatefulValidationError
+ * naming it), so a refused configuration opens no connection.
+ */
 export function createRedisConnectionPool(options: RedisModuleOptions): RedisConnectionPool {
   validateRedisOptions(options);
-  if (options.client) return new RedisConnectionPool([options.client], false);
+  const readyTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  if (options.client) return new RedisConnectionPool([options.client], false, readyTimeoutMs);
   const size = options.poolSize ?? DEFAULT_POOL_SIZE;
-  const clients = Array.from({ length: size }, (_, index) => {
-    const client = createClient(options);
+  const database = selectedDatabase(options);
+  const clients = Array.from({ length: size }, () => createClient(options));
+  const pool = new RedisConnectionPool(clients, true, readyTimeoutMs);
+  clients.forEach((client, index) => {
     watchConnection(client, size > 1 ? `connection ${index + 1}/${size}` : 'connection');
-    return client;
+    if (database) guardDatabase(client, database, pool);
   });
-  return new RedisConnectionPool(clients, true);
+  return pool;
 }
 
 function createClient(options: RedisModuleOptions): RedisClient {
@@ -70,6 +84,25 @@ function commonOptions(options: RedisModuleOptions): RedisOptions {
   };
 }
 
+/**
+ * ioredis answers a refused SELECT by logging and carrying on in database 0, where every later
+ * command would land. Its SELECT goes out before the ready check, so its refusal arrives before
+ * any queued command is sent: closing the connection then keeps them all out of database 0. The
+ * pool keeps the refusal, so start-up fails with it and health reports it.
+ */
+function guardDatabase(client: RedisClient, database: SelectedDatabase, pool: RedisConnectionPool) {
+  client.on('error', (error: Error) => {
+    if (!DATABASE_REFUSED.test(error.message) || pool.refusal) return;
+    pool.refuse(
+      new StatefulValidationError(
+        database.field,
+        `Redis refused database ${database.db} (${error.message}); nothing was sent to another database`,
+      ),
+    );
+    client.disconnect();
+  });
+}
+
 /** Logs state changes through Nest's Logger; repeated identical errors (a reconnect loop) are logged once. */
 function watchConnection(client: RedisClient, label: string): void {
   let lastError: string | undefined;
@@ -82,41 +115,4 @@ function watchConnection(client: RedisClient, label: string): void {
     if (lastError !== undefined) logger.log(`Redis ${label} ready again`);
     lastError = undefined;
   });
-}
-
-function validateRedisOptions(options: RedisModuleOptions): void {
-  const topologies = (['url', 'host', 'cluster', 'sentinel', 'client'] as const).filter(
-    (key) => options[key] !== undefined,
-  );
-  if (topologies.length > 1) {
-    throw new StatefulValidationError(
-      'redis',
-      `choose one of url, host, cluster, sentinel or client (got ${topologies.join(', ')})`,
-    );
-  }
-  if (options.url !== undefined && !/^rediss?:\/\//.test(options.url)) {
-    throw new StatefulValidationError('redis.url', 'must start with redis:// or rediss://');
-  }
-  if (options.cluster && options.db !== undefined && options.db !== 0) {
-    throw new StatefulValidationError('redis.db', 'Redis Cluster has only database 0');
-  }
-  if (options.cluster && options.cluster.nodes.length === 0) {
-    throw new StatefulValidationError('redis.cluster.nodes', 'must list at least one node');
-  }
-  if (options.sentinel && options.sentinel.sentinels.length === 0) {
-    throw new StatefulValidationError(
-      'redis.sentinel.sentinels',
-      'must list at least one sentinel',
-    );
-  }
-  const poolSize = options.poolSize;
-  if (poolSize !== undefined && (!Number.isInteger(poolSize) || poolSize < 1 || poolSize > 64)) {
-    throw new StatefulValidationError('redis.poolSize', 'must be an integer from 1 to 64');
-  }
-  for (const key of ['connectTimeoutMs', 'commandTimeoutMs'] as const) {
-    const value = options[key];
-    if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-      throw new StatefulValidationError(`redis.${key}`, 'must be a positive integer');
-    }
-  }
 }

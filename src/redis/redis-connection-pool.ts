@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import type { StatefulValidationError } from '../errors';
 import { withTimeout } from './with-timeout';
 
 /** How long shutdown waits for a QUIT to be answered and the socket to close. */
@@ -17,12 +18,24 @@ export function isCluster(client: RedisClient): client is Cluster {
  */
 export class RedisConnectionPool {
   private cursor = 0;
+  private refused?: StatefulValidationError;
 
   constructor(
     readonly clients: readonly RedisClient[],
     readonly owned: boolean,
+    /** How long start-up waits for the connections (the `connectTimeoutMs` option). */
+    readonly readyTimeoutMs = 5_000,
   ) {
     if (clients.length === 0) throw new Error('RedisConnectionPool needs at least one client');
+  }
+
+  /** Set when Redis refused the configuration (a database it does not have): fatal, never retried. */
+  get refusal(): StatefulValidationError | undefined {
+    return this.refused;
+  }
+
+  refuse(error: StatefulValidationError): void {
+    this.refused ??= error;
   }
 
   /** The next client in round-robin order. */
@@ -40,8 +53,23 @@ export class RedisConnectionPool {
    * Resolves once every client is ready (a Cluster client only knows its masters then); rejects
    * after `timeoutMs`. Used before per-node work such as preloading scripts.
    */
-  async whenReady(timeoutMs: number): Promise<void> {
-    await Promise.all(this.clients.map((client) => waitUntilReady(client, timeoutMs)));
+  async whenReady(timeoutMs: number = this.readyTimeoutMs): Promise<void> {
+    try {
+      await Promise.all(this.clients.map((client) => waitUntilReady(client, timeoutMs)));
+    } catch (error) {
+      throw this.refused ?? error;
+    }
+    if (this.refused) throw this.refused;
+  }
+
+  /**
+   * Throws at once unless every client is connected: a health check needs no wait to report a
+   * connection that is known to be down.
+   */
+  assertReady(): void {
+    if (this.refused) throw this.refused;
+    const down = this.clients.find((client) => client.status !== 'ready');
+    if (down) throw new Error(`Redis connection is ${down.status}`);
   }
 
   /** One connection per Redis server that accepts writes: the server itself, or every Cluster master. */

@@ -1,12 +1,9 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { translateRedisError } from '../errors';
+import { StatefulValidationError, translateRedisError } from '../errors';
 import type { RedisClient, RedisConnectionPool } from '../redis/redis-connection-pool';
 import { sendCommand } from '../redis/send-command';
 import type { LuaScript } from './lua-script';
-
-/** How long start-up and health checks wait for a connection before reporting failure. */
-const READY_TIMEOUT_MS = 5_000;
 
 /** Turns a script's raw reply into its result; throws MalformedReplyError on a reply of the wrong shape. */
 export type ReplyParser<T> = (reply: unknown) => T | Promise<T>;
@@ -108,24 +105,29 @@ export class LuaScriptRegistry implements OnModuleInit {
     }
   }
 
+  /**
+   * Preloads the scripts, waiting up to `connectTimeoutMs` for Redis. Redis being away is not
+   * fatal (the app may start first: scripts load on first use and health reports it); Redis
+   * refusing the configuration (a database it does not have) is.
+   */
   async onModuleInit(): Promise<void> {
     try {
       await this.loadAll();
     } catch (error) {
-      // Not fatal: the service may start before Redis; scripts load on first use and health reports it.
+      if (error instanceof StatefulValidationError) throw error;
       this.logger.warn(`Lua scripts not preloaded: ${(error as Error).message}`);
     }
   }
 
   /** SCRIPT LOAD of every script on every master; fails if Redis computes another SHA1 than ours. */
-  async loadAll(): Promise<void> {
-    await this.pool.whenReady(READY_TIMEOUT_MS);
+  async loadAll(timeoutMs: number = this.pool.readyTimeoutMs): Promise<void> {
+    await this.pool.whenReady(timeoutMs);
     await Promise.all(this.pool.masters().map((node) => this.loadInto(node, this.scripts)));
   }
 
-  /** Which scripts each master lacks (SCRIPT EXISTS). */
+  /** Which scripts each master lacks (SCRIPT EXISTS). Fails at once while a connection is down. */
   async status(): Promise<LuaScriptsStatus> {
-    await this.pool.whenReady(READY_TIMEOUT_MS);
+    this.pool.assertReady();
     const scripts = this.scripts;
     const missing = await Promise.all(
       this.pool.masters().map(async (node) => {
@@ -145,7 +147,7 @@ export class LuaScriptRegistry implements OnModuleInit {
   async ensureLoaded(): Promise<LuaScriptsStatus> {
     const before = await this.status();
     if (before.loaded) return before;
-    await this.loadAll();
+    await this.loadAll(0);
     this.reloadCount += before.missing.reduce((sum, node) => sum + node.scripts.length, 0);
     return this.status();
   }

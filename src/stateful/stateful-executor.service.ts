@@ -21,6 +21,7 @@ import {
 } from './reply-parsers';
 import { StatefulKeys } from './stateful-keys';
 import type { StatefulModuleOptions } from './stateful-module-options';
+import { validateKeyPrefix } from './stateful-options.validation';
 import { DEFAULT_KEY_PREFIX, DEFAULT_LOAD_MAX_AGE_MS } from './stateful.constants';
 import { STATEFUL_MODULE_OPTIONS } from './stateful.module-definition';
 import type {
@@ -44,7 +45,7 @@ export class StatefulExecutorService {
     private readonly scripts: LuaScriptRegistry,
     @Inject(STATEFUL_MODULE_OPTIONS) options: StatefulModuleOptions,
   ) {
-    this.keys = new StatefulKeys(validatedPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX));
+    this.keys = new StatefulKeys(validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX));
   }
 
   // ---- Pod state and load ----
@@ -523,22 +524,6 @@ function podChoice(options: ComputeLinkOptions): PodChoice {
     maxLoad: options.maxLoad,
     excludePods: new Set(options.excludePods ?? []),
   };
-}
-
-/** The prefix is part of every key: braces would break the hash tags, controls the layout. */
-function validatedPrefix(prefix: string): string {
-  if (
-    typeof prefix !== 'string' ||
-    prefix.length === 0 ||
-    prefix.length > 64 ||
-    /[{}\p{Cc}\s]/u.test(prefix)
-  ) {
-    throw new StatefulValidationError(
-      'keyPrefix',
-      'must be 1 to 64 characters without braces, spaces or controls',
-    );
-  }
-  return prefix;
 }
 
 /** Bad input thrown by a validator, as the rejection an async method would have returned. */

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { RedisModule } from '../redis/redis.module';
 import { StatefulExecutorService } from './stateful-executor.service';
 import type { StatefulModuleOptions } from './stateful-module-options';
+import { validateStatefulModuleOptions } from './stateful-options.validation';
 import {
   ConfigurableStatefulModule,
   STATEFUL_ASYNC_OPTIONS_TYPE,
@@ -41,7 +42,11 @@ export class StatefulModule extends ConfigurableStatefulModule {
     const redisModule = RedisModule.forRootAsync({
       imports: [optionsModule],
       inject: [STATEFUL_MODULE_OPTIONS],
-      useFactory: (options: StatefulModuleOptions) => options.redis,
+      // Every option is checked here, before the pool connects anything.
+      useFactory: (options: StatefulModuleOptions) => {
+        validateStatefulModuleOptions(options);
+        return options.redis;
+      },
     });
     return {
       module: StatefulModule,

@@ -1,6 +1,15 @@
 import { killRegisteredServers } from './server-registry';
 
-/** Leftovers of an earlier, interrupted run would hold ports and memory: kill them first. */
-export default function globalSetup(): void {
+/**
+ * Leftovers of an earlier, interrupted run would hold ports and memory: kill them first. The
+ * returned teardown catches servers of a test file whose process had to be killed.
+ */
+export default function globalSetup(): () => void {
   killRegisteredServers();
+  return () => {
+    const killed = killRegisteredServers();
+    if (killed > 0) {
+      process.stdout.write(`global teardown: killed ${killed} leftover redis-server process(es)\n`);
+    }
+  };
 }

@@ -178,6 +178,7 @@ async function runShowingOutput(command: string, args: string[]): Promise<void> 
     const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
     throw new Error(
       `${command} ${args.join(' ')} failed:\n${stdout.slice(-2000)}\n${stderr.slice(-2000)}`,
+      { cause: error },
     );
   }
 }

@@ -1,6 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createApp } from '../../src/app.factory';
-import { loadServiceConfig } from '../../src/config/environment';
+import { createApp } from '../../src/service/app.factory';
+import { loadServiceConfig } from '../../src/service/config/environment';
 import { RedisServer } from './redis-server';
 
 export interface ServiceResponse {

@@ -4,51 +4,92 @@ import {
   Delete,
   Get,
   HttpCode,
+  Inject,
   NotFoundException,
   Param,
   Post,
   Put,
   Query,
   Res,
-  UseGuards,
 } from '@nestjs/common';
-import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ApiTokenGuard } from './api-token.guard';
+import { ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { StatefulExecutorService } from '../stateful/stateful-executor.service';
-import * as check from '../stateful/stateful-validators';
-import type { ComputeLinkOptions } from '../stateful/stateful.types';
+import { StatefulValidationError } from '../../errors';
+import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
+import * as check from '../../stateful/stateful-validators';
+import type { ComputeLinkOptions } from '../../stateful/stateful.types';
+import type { ServiceConfig } from '../config/environment';
+import { SERVICE_CONFIG } from '../config/service-config.constants';
+import {
+  ApiErrors,
+  JsonBody,
+  NamespaceParam,
+  ServiceParam,
+  UidParam,
+  V1Docs,
+} from './api-docs.decorators';
 import {
   booleanParam,
   mapToObject,
-  objectBody,
   oneOf,
   optionalIntegerParam,
   requiredField,
+  strictBody,
+  strictQuery,
 } from './request-parsing';
-import { MeasuredOperations } from '../metrics/measured-operations.decorator';
+import {
+  BatchGetBody,
+  BatchGetResponse,
+  ComputeLinkBody,
+  ComputeLinkResponse,
+  LinkResponse,
+  LinksResponse,
+  RemovedResponse,
+  SetLinkBody,
+  SetLinkResponse,
+  TryLinkConflictResponse,
+} from './schemas';
+import { V1Routes } from './v1-routes.decorator';
 
 const LINK_MODES = ['set', 'ifAbsent', 'try'] as const;
 
 /** Users' links to pods (SPEC §5). */
 @ApiTags('links')
-@ApiBearerAuth()
-@UseGuards(ApiTokenGuard)
-@MeasuredOperations()
+@V1Docs()
+@V1Routes()
+@NamespaceParam()
 @Controller('v1/namespaces/:ns')
 export class LinksController {
-  constructor(private readonly store: StatefulExecutorService) {}
+  constructor(
+    private readonly store: StatefulExecutorService,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
 
   /** One route, three operations: `mode` picks setLinkedPod, setLinkedPodIfAbsent or trySetLinkedPod. */
   @Put('users/:uid/links/:svc')
+  @UidParam()
+  @ServiceParam()
+  @JsonBody(SetLinkBody)
+  @ApiOkResponse({
+    type: SetLinkResponse,
+    description:
+      'set: { podId, previousPodId }; ifAbsent: { podId } (the pod linked now); try: { success: true, podId }',
+  })
+  @ApiResponse({
+    status: 409,
+    type: TryLinkConflictResponse,
+    description: 'mode try: a persistent link to another pod exists',
+  })
   async setLinkedPod(
     @Param('ns') ns: string,
     @Param('uid') uid: string,
     @Param('svc') svc: string,
     @Body() body: unknown,
+    @Query() query: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const fields = objectBody(body);
+    strictQuery(query, []);
+    const fields = strictBody(body, ['podId', 'persistSeconds', 'mode']);
     const podId = requiredField<number>(fields, 'podId');
     const persistSeconds = persistSecondsField(fields);
     const mode = oneOf(fields.mode, 'mode', LINK_MODES, 'set');
@@ -66,13 +107,21 @@ export class LinksController {
 
   @Post('users/:uid/links/:svc/compute')
   @HttpCode(200)
+  @UidParam()
+  @ServiceParam()
+  @JsonBody(ComputeLinkBody, false)
+  @ApiOkResponse({ type: ComputeLinkResponse })
   async computeLinkedPod(
     @Param('ns') ns: string,
     @Param('uid') uid: string,
     @Param('svc') svc: string,
     @Body() body: unknown,
+    @Query() query: unknown,
   ) {
-    const fields = body === undefined || body === null ? {} : objectBody(body);
+    strictQuery(query, []);
+    const fields = strictBody(body, ['persistSeconds', 'maxLoad', 'maxAgeMs', 'excludePods'], {
+      optional: true,
+    });
     // Checked here so that a 400 names the body's field (`maxLoad`), not the library's (`options.maxLoad`).
     const options: ComputeLinkOptions = {};
     if (fields.maxLoad !== undefined) {
@@ -93,18 +142,24 @@ export class LinksController {
     return this.store.computeLinkedPod(ns, uid, svc, persistSecondsField(fields), options);
   }
 
+  @Get('users/:uid/links/:svc')
+  @UidParam()
+  @ServiceParam()
   @ApiQuery({
     name: 'persistentOnly',
     required: false,
+    schema: { type: 'boolean', default: false },
     description: 'true: only a persistent link',
   })
-  @Get('users/:uid/links/:svc')
+  @ApiOkResponse({ type: LinkResponse })
+  @ApiErrors(404)
   async getLinkedPod(
     @Param('ns') ns: string,
     @Param('uid') uid: string,
     @Param('svc') svc: string,
-    @Query('persistentOnly') persistentOnly?: string,
+    @Query() query: unknown,
   ) {
+    const { persistentOnly } = strictQuery(query, ['persistentOnly']);
     const podId = booleanParam(persistentOnly, 'persistentOnly')
       ? await this.store.getLinkedPodIfPersist(ns, uid, svc)
       : await this.store.getLinkedPod(ns, uid, svc);
@@ -113,24 +168,29 @@ export class LinksController {
   }
 
   /** Without persistSeconds the link is deleted at once; with podId it is compare-and-remove. */
+  @Delete('users/:uid/links/:svc')
+  @UidParam()
+  @ServiceParam()
   @ApiQuery({
     name: 'persistSeconds',
     required: false,
-    description: 'keep as a temporary link this long; omitted: delete now',
+    schema: { type: 'integer', minimum: 1, maximum: 2_147_483_647 },
+    description: 'keep as a temporary link this many seconds; omitted: delete now',
   })
   @ApiQuery({
     name: 'podId',
     required: false,
+    schema: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
     description: 'compare-and-remove: only if linked to this pod',
   })
-  @Delete('users/:uid/links/:svc')
+  @ApiOkResponse({ type: RemovedResponse })
   async removeLinkedPod(
     @Param('ns') ns: string,
     @Param('uid') uid: string,
     @Param('svc') svc: string,
-    @Query('persistSeconds') persistSeconds?: string,
-    @Query('podId') podId?: string,
+    @Query() query: unknown,
   ) {
+    const { persistSeconds, podId } = strictQuery(query, ['persistSeconds', 'podId']);
     const seconds = optionalIntegerParam(persistSeconds, 'persistSeconds') ?? -1;
     const expected = optionalIntegerParam(podId, 'podId');
     const removed =
@@ -141,15 +201,34 @@ export class LinksController {
   }
 
   @Get('users/:uid/links')
-  async getLinkService(@Param('ns') ns: string, @Param('uid') uid: string) {
+  @UidParam()
+  @ApiOkResponse({ type: LinksResponse })
+  async getLinkService(
+    @Param('ns') ns: string,
+    @Param('uid') uid: string,
+    @Query() query: unknown,
+  ) {
+    strictQuery(query, []);
     return { links: mapToObject(await this.store.getLinkService(ns, uid)) };
   }
 
   @Post('services/:svc/links/batch-get')
   @HttpCode(200)
-  async getLinkedPods(@Param('ns') ns: string, @Param('svc') svc: string, @Body() body: unknown) {
-    const uids = requiredField<string[]>(objectBody(body), 'uids');
-    return { pods: mapToObject(await this.store.getLinkedPods(ns, uids, svc)) };
+  @ServiceParam()
+  @JsonBody(BatchGetBody)
+  @ApiOkResponse({ type: BatchGetResponse })
+  async getLinkedPods(
+    @Param('ns') ns: string,
+    @Param('svc') svc: string,
+    @Body() body: unknown,
+    @Query() query: unknown,
+  ) {
+    strictQuery(query, []);
+    const uids = requiredField<unknown>(strictBody(body, ['uids']), 'uids');
+    if (Array.isArray(uids) && uids.length > this.config.maxBatch) {
+      throw new StatefulValidationError('uids', `must list at most ${this.config.maxBatch}`);
+    }
+    return { pods: mapToObject(await this.store.getLinkedPods(ns, uids as string[], svc)) };
   }
 }
 

@@ -1,5 +1,7 @@
 import { readFileSync } from 'fs';
-import type { RedisModuleOptions } from '../redis/redis-module-options';
+import { StatefulValidationError } from '../../errors';
+import type { RedisModuleOptions } from '../../redis/redis-module-options';
+import { parseRedisUrl } from '../../redis/redis-options.validation';
 
 /** The standalone service's configuration, read from the environment and validated at start. */
 export interface ServiceConfig {
@@ -10,6 +12,10 @@ export interface ServiceConfig {
   logRequests: boolean;
   apiToken?: string;
   bodyLimitBytes: number;
+  /** Time a request may take to arrive, body included; slower ones get 408 and are closed. */
+  requestTimeoutMs: number;
+  /** Most uids of one batch-get, and services of one workloads read. */
+  maxBatch: number;
   shutdownDelayMs: number;
   keyPrefix: string;
   redis: RedisModuleOptions;
@@ -55,8 +61,12 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     );
   }
   const apiToken = read.string('API_TOKEN');
-  if (apiToken !== undefined && apiToken.length < 16) {
-    throw new EnvironmentError('API_TOKEN', 'must be at least 16 characters');
+  // Visible ASCII only: a token with a space or a non-ASCII character could never be sent back.
+  if (apiToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(apiToken)) {
+    throw new EnvironmentError(
+      'API_TOKEN',
+      'must be 16 to 256 visible ASCII characters (no spaces)',
+    );
   }
   return {
     port: read.integer('PORT', 0, 65_535, 3000),
@@ -65,6 +75,8 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     logRequests: read.boolean('LOG_REQUESTS', false),
     apiToken,
     bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_024, 64 * 1024 * 1024, 1024 * 1024),
+    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 100, 600_000, 10_000),
+    maxBatch: read.integer('MAX_BATCH', 1, 100_000, 1_000),
     shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 0, 600_000, 0),
     keyPrefix,
     redis,
@@ -75,8 +87,18 @@ function redisTopology(read: EnvReader): RedisModuleOptions {
   const clusterNodes = read.addresses('REDIS_CLUSTER_NODES');
   const sentinels = read.addresses('REDIS_SENTINELS');
   const url = read.string('REDIS_URL');
-  if (clusterNodes && sentinels) {
-    throw new EnvironmentError('REDIS_SENTINELS', 'cannot be combined with REDIS_CLUSTER_NODES');
+  // One topology, chosen on purpose: a leftover REDIS_URL must not be silently ignored, or win.
+  const chosen = [
+    ['REDIS_URL', url],
+    ['REDIS_CLUSTER_NODES', clusterNodes],
+    ['REDIS_SENTINELS', sentinels],
+  ].filter(([, value]) => value !== undefined);
+  if (chosen.length > 1) {
+    const names = chosen.map(([name]) => name as string);
+    throw new EnvironmentError(
+      names[1],
+      `cannot be combined with ${names[0]}: set only one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS`,
+    );
   }
   if (clusterNodes) return { cluster: { nodes: clusterNodes } };
   if (sentinels) {
@@ -91,11 +113,15 @@ function redisTopology(read: EnvReader): RedisModuleOptions {
       },
     };
   }
-  const chosen = url ?? 'redis://127.0.0.1:6379';
-  if (!/^rediss?:\/\/[^\s]+$/.test(chosen)) {
-    throw new EnvironmentError('REDIS_URL', 'must be a redis:// or rediss:// URL');
+  const redisUrl = url ?? 'redis://127.0.0.1:6379';
+  try {
+    parseRedisUrl(redisUrl);
+  } catch (error) {
+    if (error instanceof StatefulValidationError)
+      throw new EnvironmentError('REDIS_URL', error.reason);
+    throw error;
   }
-  return { url: chosen };
+  return { url: redisUrl };
 }
 
 function redisTls(read: EnvReader): Pick<RedisModuleOptions, 'tls'> {
@@ -164,4 +190,28 @@ class EnvReader {
       throw new EnvironmentError(name, `cannot read the file ${path}`);
     }
   }
+}
+
+/** Library option -> the variable that sets it, so a refusal at start names what the user set. */
+const VARIABLE_OF_OPTION: Record<string, string> = {
+  'redis.url': 'REDIS_URL',
+  'redis.db': 'REDIS_URL',
+  keyPrefix: 'REDIS_KEY_PREFIX',
+  'redis.poolSize': 'REDIS_POOL_SIZE',
+  'redis.connectTimeoutMs': 'REDIS_CONNECT_TIMEOUT_MS',
+  'redis.commandTimeoutMs': 'REDIS_COMMAND_TIMEOUT_MS',
+  'redis.cluster.nodes': 'REDIS_CLUSTER_NODES',
+  'redis.sentinel.sentinels': 'REDIS_SENTINELS',
+};
+
+/** The one line the service prints when it cannot start because of its configuration. */
+export function startErrorLine(error: unknown): string {
+  if (error instanceof EnvironmentError) return error.message;
+  if (error instanceof StatefulValidationError) {
+    const variable = VARIABLE_OF_OPTION[error.field];
+    return variable
+      ? new EnvironmentError(variable, error.reason).message
+      : `Invalid configuration ${error.field}: ${error.reason}`;
+  }
+  return error instanceof Error ? error.message : String(error);
 }

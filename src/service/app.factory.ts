@@ -1,21 +1,28 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { toHttpError } from './api/http-error';
 import type { ServiceConfig } from './config/environment';
-import { toHttpError } from './http/http-error';
+import { buildOpenApiDocument } from './docs/openapi-document';
+import { serveDocs } from './docs/docs.routes';
+import { installApiTokenCheck } from './edge/api-token.hook';
+import { installConnectionDraining } from './edge/connection-draining';
+import { edgeServerOptions } from './edge/edge-options';
+import { installJsonBodyParser } from './edge/json-body.parser';
+import { ShutdownState } from './health/shutdown-state';
 import { installMetricsHooks } from './metrics/metrics-hooks';
 import { MetricsService } from './metrics/metrics.service';
 
 /**
  * Builds the service on Fastify (chosen over Express for its lower per-request overhead; the
- * benchmark compares both). Not listening yet: `main.ts` listens, tests pick a free port.
+ * benchmark compares both) with the HTTP edge of SPEC §5 installed. Not listening yet: `main.ts`
+ * listens, tests pick a free port.
  */
 export async function createApp(config: ServiceConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
-    bodyLimit: config.bodyLimitBytes,
+    ...edgeServerOptions(config),
     // SPEC §2 allows 256-character uids; percent-encoded 4-byte characters take 12 bytes each.
     routerOptions: { maxParamLength: 4_096 },
     // Errors Fastify raises before routing (a bad percent-escape) get the SPEC §5 shape too.
@@ -24,22 +31,17 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
       void reply.status(body.statusCode).send(body);
     },
   });
+  // bodyParser: false keeps Nest from registering its parsers (form bodies among them).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
     bufferLogs: true,
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  installMetricsHooks(app.getHttpAdapter().getInstance(), app.get(MetricsService));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Stateful routing store')
-      .setDescription(
-        'Sticky routing for Kubernetes StatefulSets: links, pod states and loads (SPEC §5)',
-      )
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
+  const fastify = app.getHttpAdapter().getInstance();
+  installApiTokenCheck(fastify, config.apiToken);
+  installJsonBodyParser(fastify);
+  installConnectionDraining(fastify, app.get(ShutdownState));
+  installMetricsHooks(fastify, app.get(MetricsService));
+  serveDocs(app, buildOpenApiDocument(app));
   return app;
 }

@@ -1,8 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { LuaScriptsHealthIndicator } from './lua-scripts.health-indicator';
-import { RedisHealthIndicator } from './redis.health-indicator';
+import { LuaScriptsHealthIndicator } from '../../health/lua-scripts.health-indicator';
+import { RedisHealthIndicator } from '../../health/redis.health-indicator';
 import { ShutdownState } from './shutdown-state';
 
 /** Kubernetes probes: liveness is the process alone; readiness needs Redis, the scripts, and no shutdown under way. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { RedisConnectionPool } from '../redis/redis-connection-pool';
-import { LuaScriptRegistry } from '../scripts/lua-script-registry';
+import { RedisConnectionPool } from '../../redis/redis-connection-pool';
+import { LuaScriptRegistry } from '../../scripts/lua-script-registry';
 
 /** The service's Prometheus registry: per-operation latency and errors, Redis connections, script reloads. */
 @Injectable()

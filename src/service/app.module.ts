@@ -1,13 +1,16 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { StatefulModule } from '../stateful/stateful.module';
+import { ApiModule } from './api/api.module';
 import type { ServiceConfig } from './config/environment';
 import { SERVICE_CONFIG } from './config/service-config.constants';
 import { ServiceHealthModule } from './health/service-health.module';
-import { HttpApiModule } from './http/http.module';
 import { MetricsModule } from './metrics/metrics.module';
-import { StatefulModule } from './stateful/stateful.module';
 
 const QUIET_ROUTES = /^\/(health\/|metrics)/;
+
+/** Headers whose values never reach a log line. */
+export const REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
 
 /** The standalone service: the library's StatefulModule, imported as any user's app would, behind HTTP. */
 @Module({})
@@ -21,7 +24,7 @@ export class AppModule {
           pinoHttp: {
             level: config.logLevel,
             redact: {
-              paths: ['req.headers.authorization', 'req.headers.cookie'],
+              paths: REDACTED_HEADERS.map((header) => `req.headers["${header}"]`),
               censor: '[redacted]',
             },
             // Fastify's middleware layer rewrites req.url relative to the mount point; originalUrl is the path asked for.
@@ -47,7 +50,7 @@ export class AppModule {
         }),
         ServiceHealthModule.forRoot(config.shutdownDelayMs),
         MetricsModule,
-        HttpApiModule,
+        ApiModule,
       ],
       providers: [{ provide: SERVICE_CONFIG, useValue: config }],
       exports: [SERVICE_CONFIG],

@@ -5,7 +5,7 @@ import {
   RedisUnavailableError,
   ScriptError,
   StatefulValidationError,
-} from '../errors';
+} from '../../errors';
 import { errorType, toHttpError } from './http-error';
 
 describe('toHttpError', () => {

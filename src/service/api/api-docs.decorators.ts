@@ -1,0 +1,57 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiBody, ApiParam, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { ErrorBody } from './schemas';
+
+/** OpenAPI descriptions shared by the `/v1` routes: path parameters, errors, security. */
+
+const NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'bad input: the message names the field (also malformed JSON, invalid UTF-8, unknown fields or query parameters)',
+  401: 'API_TOKEN is set and the Authorization header does not carry it as a bearer token',
+  404: 'not found',
+  408: 'the request did not arrive within REQUEST_TIMEOUT_MS',
+  409: 'mode try: a persistent link to another pod exists',
+  413: 'body larger than BODY_LIMIT_BYTES',
+  415: 'body is not application/json',
+  503: 'Redis is unavailable (also when it refuses the credentials), or no pod is available',
+};
+
+/** The error responses of a route, each with the error body. */
+export function ApiErrors(...statuses: number[]): MethodDecorator {
+  return applyDecorators(
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: ERROR_DESCRIPTIONS[status], type: ErrorBody }),
+    ),
+  );
+}
+
+/** A JSON request body: documented with its schema, and its 408/413/415 answers. */
+export function JsonBody(type: new () => unknown, required = true): MethodDecorator {
+  return applyDecorators(ApiBody({ type, required }), ApiErrors(408, 413, 415));
+}
+
+/** Every `/v1` controller: bearer token (when configured), 400 and 401 on every route. */
+export const V1_SECURITY = 'bearer';
+export function V1Docs(): ClassDecorator {
+  return applyDecorators(ApiSecurity(V1_SECURITY), ApiErrors(400, 401, 503));
+}
+
+export const NamespaceParam = () =>
+  ApiParam({ name: 'ns', schema: NAME, description: 'namespace', example: 'prod' });
+export const ServiceParam = () =>
+  ApiParam({ name: 'svc', schema: NAME, description: 'service name', example: 'game' });
+export const UidParam = () =>
+  ApiParam({
+    name: 'uid',
+    schema: { type: 'string', minLength: 1, maxLength: 256 },
+    description: 'user id: printable, without { } or control characters',
+    example: 'u1',
+  });
+export const PodIdParam = () =>
+  ApiParam({
+    name: 'podId',
+    schema: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+    description: 'pod ordinal',
+    example: 0,
+  });

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { LinksController } from './links.controller';
+import { PodsController } from './pods.controller';
+import { ServiceExceptionFilter } from './service-exception.filter';
+import { WorkloadsController } from './workloads.controller';
+
+/**
+ * The `/v1` API of SPEC §5 over the injected StatefulExecutorService. The token check, body
+ * parsing and timeouts are the edge's (src/service/edge), installed on Fastify by the app factory.
+ */
+@Module({
+  controllers: [PodsController, WorkloadsController, LinksController],
+  providers: [{ provide: APP_FILTER, useClass: ServiceExceptionFilter }],
+})
+export class ApiModule {}

@@ -1,0 +1,212 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/**
+ * Request and response bodies of the `/v1` API, for the OpenAPI document. The handlers parse
+ * bodies themselves (strictly, see request-parsing.ts); these classes only describe them.
+ */
+
+const POD_ID = { type: 'integer', minimum: 0, maximum: 2_147_483_647 } as const;
+const PERSIST_SECONDS_DESCRIPTION =
+  '-1: persistent (the user is active); 1 to 2147483647: temporary, kept this many seconds (the reconnection grace period)';
+const STATE = { type: 'string', minLength: 1, maxLength: 1024 } as const;
+
+export class ErrorBody {
+  @ApiProperty({ type: 'integer', example: 400 })
+  statusCode!: number;
+  @ApiProperty({ type: 'string', example: 'Bad Request' })
+  error!: string;
+  @ApiProperty({ type: 'string', example: 'Invalid podId: must be an integer' })
+  message!: string;
+}
+
+export class StateBody {
+  @ApiProperty({
+    ...STATE,
+    example: 'Ready',
+    description: 'Ready, Draining, Shutdown, or any other string (treated as Ready)',
+  })
+  state!: string;
+}
+
+export class LoadBody {
+  @ApiProperty({ type: 'number', minimum: 0, example: 12, description: 'a finite number >= 0' })
+  load!: number;
+}
+
+export class WorkloadStateBody {
+  @ApiProperty({ ...STATE, example: 'Available' })
+  state!: string;
+}
+
+export class SetLinkBody {
+  @ApiProperty({ ...POD_ID, example: 3 })
+  podId!: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: -1,
+    maximum: 2_147_483_647,
+    default: -1,
+    example: -1,
+    description: PERSIST_SECONDS_DESCRIPTION,
+  })
+  persistSeconds?: number;
+  @ApiPropertyOptional({
+    type: 'string',
+    enum: ['set', 'ifAbsent', 'try'],
+    default: 'set',
+    description:
+      'set: link unconditionally; ifAbsent: keep an existing link; try: refuse (409) if a persistent link to another pod exists',
+  })
+  mode?: 'set' | 'ifAbsent' | 'try';
+}
+
+export class ComputeLinkBody {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: -1,
+    maximum: 2_147_483_647,
+    default: -1,
+    example: -1,
+    description: PERSIST_SECONDS_DESCRIPTION,
+  })
+  persistSeconds?: number;
+  @ApiPropertyOptional({
+    type: 'number',
+    example: 100,
+    description: 'pods whose load is at or above this are not picked',
+  })
+  maxLoad?: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    default: 30000,
+    description: 'ignore load reports older than this (ms)',
+  })
+  maxAgeMs?: number;
+  @ApiPropertyOptional({
+    type: 'array',
+    items: POD_ID,
+    description: 'pods never picked for a new link',
+  })
+  excludePods?: number[];
+}
+
+export class BatchGetBody {
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'string', minLength: 1, maxLength: 256 },
+    maxItems: 1000,
+    example: ['u1', 'u2'],
+    description: 'at most MAX_BATCH uids (default 1000)',
+  })
+  uids!: string[];
+}
+
+export class PodStateResponse {
+  @ApiProperty({ ...POD_ID, example: 0 })
+  podId!: number;
+  @ApiProperty({ type: 'string', example: 'Ready' })
+  state!: string;
+}
+
+export class PodsResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { '0': 'Ready', '1': 'Draining' },
+    description: 'pod id -> state',
+  })
+  pods!: Record<string, string>;
+}
+
+export class RemovedResponse {
+  @ApiProperty({ type: 'boolean' })
+  removed!: boolean;
+}
+
+export class PodLoadEntry {
+  @ApiProperty({ type: 'number', example: 12 })
+  load!: number;
+  @ApiProperty({
+    type: 'integer',
+    example: 1700000000000,
+    description: 'unix milliseconds, Redis clock',
+  })
+  updatedAt!: number;
+}
+
+export class LoadsResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/PodLoadEntry' },
+    description: 'pod id -> fresh load report',
+  })
+  loads!: Record<string, PodLoadEntry>;
+}
+
+export class WorkloadResponse {
+  @ApiProperty({ type: 'string', example: 'Available' })
+  state!: string;
+}
+
+export class WorkloadsResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { game: 'Available' },
+    description: 'service -> state, for services that have one',
+  })
+  workloads!: Record<string, string>;
+}
+
+export class SetLinkResponse {
+  @ApiProperty({ ...POD_ID, description: 'the pod the user is linked to now' })
+  podId!: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    nullable: true,
+    description: 'mode set: the pod linked before, or null',
+  })
+  previousPodId?: number | null;
+  @ApiPropertyOptional({ type: 'boolean', description: 'mode try: whether the link was made' })
+  success?: boolean;
+}
+
+export class TryLinkConflictResponse {
+  @ApiProperty({ type: 'boolean', example: false })
+  success!: boolean;
+  @ApiProperty({ ...POD_ID, description: 'the pod holding the persistent link' })
+  podId!: number;
+}
+
+export class ComputeLinkResponse {
+  @ApiProperty({ ...POD_ID, example: 2 })
+  podId!: number;
+  @ApiProperty({ type: 'boolean', description: 'true when this call created the link' })
+  created!: boolean;
+}
+
+export class LinkResponse {
+  @ApiProperty({ ...POD_ID, example: 3 })
+  podId!: number;
+}
+
+export class LinksResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'integer' },
+    example: { game: 3 },
+    description: "service -> pod, the user's persistent links",
+  })
+  links!: Record<string, number>;
+}
+
+export class BatchGetResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'array', items: { type: 'string' } },
+    example: { '3': ['u1'] },
+    description: 'pod id -> the uids linked to it',
+  })
+  pods!: Record<string, string[]>;
+}

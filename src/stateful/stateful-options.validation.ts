@@ -1,0 +1,38 @@
+import { StatefulValidationError } from '../errors';
+import { validateRedisOptions } from '../redis/redis-options.validation';
+import type { StatefulModuleOptions } from './stateful-module-options';
+import { DEFAULT_KEY_PREFIX } from './stateful.constants';
+
+/**
+ * Checks every StatefulModule option, naming the bad one. Runs before RedisModule creates its
+ * connections, so a refused configuration leaves no socket open.
+ */
+export function validateStatefulModuleOptions(options: StatefulModuleOptions): void {
+  if (options === null || typeof options !== 'object') {
+    throw new StatefulValidationError('options', 'must be an object');
+  }
+  if (options.redis === null || typeof options.redis !== 'object') {
+    throw new StatefulValidationError(
+      'redis',
+      'is required (url, host, cluster, sentinel or client)',
+    );
+  }
+  validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+  validateRedisOptions(options.redis);
+}
+
+/** The prefix is part of every key: braces would break the hash tags, controls the layout. */
+export function validateKeyPrefix(prefix: unknown): string {
+  if (
+    typeof prefix !== 'string' ||
+    prefix.length === 0 ||
+    prefix.length > 64 ||
+    /[{}\p{Cc}\s]/u.test(prefix)
+  ) {
+    throw new StatefulValidationError(
+      'keyPrefix',
+      'must be 1 to 64 characters without braces, spaces or controls',
+    );
+  }
+  return prefix;
+}
