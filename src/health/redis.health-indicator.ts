@@ -27,8 +27,8 @@ export class RedisHealthIndicator {
     const deadline = Date.now() + timeoutMs;
     const refusal = this.pool.refusal;
     if (refusal) return indicator.down({ message: refusal.message });
-    const down = this.pool.clients.find((client) => client.status !== 'ready');
-    if (down) return indicator.down({ message: `Redis connection is ${down.status}` });
+    const down = this.pool.describeDown();
+    if (down) return indicator.down({ message: down });
     const cluster = this.pool.isCluster;
     if (cluster) await this.pool.refreshTopology(Math.floor(timeoutMs / 2));
     const connections = this.pool.connections();

@@ -34,7 +34,7 @@ export function createRedisConnectionPool(options: RedisModuleOptions): RedisCon
   const clients = Array.from({ length: size }, () => createClient(options));
   const pool = new RedisConnectionPool(clients, true, readyTimeoutMs);
   clients.forEach((client, index) => {
-    watchConnection(client, size > 1 ? `connection ${index + 1}/${size}` : 'connection');
+    watchConnection(client, size > 1 ? `connection ${index + 1}/${size}` : 'connection', pool);
     if (database) guardDatabase(client, database, pool);
   });
   return pool;
@@ -104,14 +104,16 @@ function guardDatabase(client: RedisClient, database: SelectedDatabase, pool: Re
 }
 
 /** Logs state changes through Nest's Logger; repeated identical errors (a reconnect loop) are logged once. */
-function watchConnection(client: RedisClient, label: string): void {
+function watchConnection(client: RedisClient, label: string, pool: RedisConnectionPool): void {
   let lastError: string | undefined;
   client.on('error', (error: Error) => {
+    pool.noteError(client, error);
     if (error.message === lastError) return;
     lastError = error.message;
     logger.error(`Redis ${label} error: ${error.message}`);
   });
   client.on('ready', () => {
+    pool.noteError(client, undefined);
     if (lastError !== undefined) logger.log(`Redis ${label} ready again`);
     lastError = undefined;
   });

@@ -1,5 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
-import type { StatefulValidationError } from '../errors';
+import { translateRedisError, type StatefulValidationError } from '../errors';
 import { withTimeout } from './with-timeout';
 
 /** How long shutdown waits for a QUIT to be answered and the socket to close. */
@@ -19,6 +19,7 @@ export function isCluster(client: RedisClient): client is Cluster {
 export class RedisConnectionPool {
   private cursor = 0;
   private refused?: StatefulValidationError;
+  private readonly lastErrors = new WeakMap<RedisClient, Error>();
 
   constructor(
     readonly clients: readonly RedisClient[],
@@ -36,6 +37,21 @@ export class RedisConnectionPool {
 
   refuse(error: StatefulValidationError): void {
     this.refused ??= error;
+  }
+
+  /** Remembers why a connection failed (until it is ready again), for health reports. */
+  noteError(client: RedisClient, error: Error | undefined): void {
+    if (error) this.lastErrors.set(client, error);
+    else this.lastErrors.delete(client);
+  }
+
+  /** Why the first connection that is not ready is down: its state and its last error, typed. */
+  describeDown(): string | undefined {
+    const down = this.clients.find((client) => client.status !== 'ready');
+    if (!down) return undefined;
+    const error = this.lastErrors.get(down);
+    const state = `Redis connection is ${down.status}`;
+    return error ? `${state}: ${translateRedisError(error, 'connect').message}` : state;
   }
 
   /** The next client in round-robin order. */
@@ -68,8 +84,8 @@ export class RedisConnectionPool {
    */
   assertReady(): void {
     if (this.refused) throw this.refused;
-    const down = this.clients.find((client) => client.status !== 'ready');
-    if (down) throw new Error(`Redis connection is ${down.status}`);
+    const down = this.describeDown();
+    if (down) throw new Error(down);
   }
 
   /** One connection per Redis server that accepts writes: the server itself, or every Cluster master. */

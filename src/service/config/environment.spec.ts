@@ -1,7 +1,8 @@
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { EnvironmentError, loadServiceConfig } from './environment';
+import { StatefulValidationError } from '../../errors';
+import { EnvironmentError, loadServiceConfig, startErrorLine } from './environment';
 
 const rejects = (env: Record<string, string>, variable: string) => {
   try {
@@ -29,6 +30,29 @@ describe('loadServiceConfig', () => {
       shutdownDelayMs: 0,
       redis: { url: 'redis://127.0.0.1:6379', poolSize: 1, commandTimeoutMs: 2000 },
     });
+  });
+
+  it('reads the HTTP edge limits and a 16-256 character visible-ASCII token', () => {
+    const config = loadServiceConfig({
+      REQUEST_TIMEOUT_MS: '2500',
+      MAX_BATCH: '50',
+      API_TOKEN: 'a-token-of-16-ch',
+    });
+    expect(config).toMatchObject({
+      requestTimeoutMs: 2500,
+      maxBatch: 50,
+      apiToken: 'a-token-of-16-ch',
+    });
+    expect(loadServiceConfig({})).toMatchObject({ requestTimeoutMs: 10_000, maxBatch: 1_000 });
+  });
+
+  it('names the variable behind a library option refused at start', () => {
+    expect(
+      startErrorLine(new StatefulValidationError('redis.url', 'Redis refused database 99')),
+    ).toBe('Invalid environment variable REDIS_URL: Redis refused database 99');
+    expect(startErrorLine(new StatefulValidationError('options.x', 'bad'))).toBe(
+      'Invalid configuration options.x: bad',
+    );
   });
 
   it('LOG_REQUESTS turns per-request log lines on', () => {
@@ -78,6 +102,18 @@ describe('loadServiceConfig', () => {
     [{ REDIS_COMMAND_TIMEOUT_MS: '1.5' }, 'REDIS_COMMAND_TIMEOUT_MS'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ API_TOKEN: 'short' }, 'API_TOKEN'],
+    [{ API_TOKEN: 'sixteen chars ok' }, 'API_TOKEN'],
+    [{ API_TOKEN: 'x'.repeat(257) }, 'API_TOKEN'],
+    [{ API_TOKEN: 'tökentökentökentöken' }, 'API_TOKEN'],
+    [{ REDIS_URL: 'redis://127.0.0.1:notaport' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'redis://127.0.0.1:6379/x' }, 'REDIS_URL'],
+    [{ REDIS_URL: 'redis://a:1', REDIS_CLUSTER_NODES: 'b:2' }, 'REDIS_CLUSTER_NODES'],
+    [
+      { REDIS_URL: 'redis://a:1', REDIS_SENTINELS: 'b:2', REDIS_SENTINEL_NAME: 'm' },
+      'REDIS_SENTINELS',
+    ],
+    [{ REQUEST_TIMEOUT_MS: '0' }, 'REQUEST_TIMEOUT_MS'],
+    [{ MAX_BATCH: '0' }, 'MAX_BATCH'],
     [{ REDIS_TLS: 'maybe' }, 'REDIS_TLS'],
     [{ REDIS_TLS_CA_FILE: '/no/such/file.pem' }, 'REDIS_TLS_CA_FILE'],
     [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],
