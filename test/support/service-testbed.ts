@@ -16,11 +16,12 @@ export interface ServiceResponse {
 export interface ServiceTestbed {
   server: RedisServer;
   app: NestFastifyApplication;
+  port: number;
   baseUrl: string;
   request(
     method: string,
     path: string,
-    options?: { body?: unknown; raw?: string; token?: string },
+    options?: { body?: unknown; raw?: string | Buffer; token?: string; contentType?: string },
   ): Promise<ServiceResponse>;
   close(): Promise<void>;
 }
@@ -35,13 +36,14 @@ export async function startService(env: Record<string, string> = {}): Promise<Se
   return {
     server,
     app,
+    port: address.port,
     baseUrl,
     async request(method, path, options = {}) {
       const headers: Record<string, string> = {};
       if (options.token) headers.authorization = `Bearer ${options.token}`;
-      let payload: string | undefined;
+      let payload: string | Buffer | undefined;
       if (options.raw !== undefined || options.body !== undefined) {
-        headers['content-type'] = 'application/json';
+        headers['content-type'] = options.contentType ?? 'application/json';
         payload = options.raw ?? JSON.stringify(options.body);
       }
       const response = await fetch(`${baseUrl}${path}`, { method, headers, body: payload });

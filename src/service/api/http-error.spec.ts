@@ -1,34 +1,14 @@
 import { HttpException, NotFoundException } from '@nestjs/common';
-import {
-  MalformedReplyError,
-  NoAvailablePodError,
-  RedisUnavailableError,
-  ScriptError,
-  StatefulValidationError,
-} from '../../errors';
+import { RedisUnavailableError, StatefulValidationError } from '../../errors';
 import { errorType, toHttpError } from './http-error';
 
 describe('toHttpError', () => {
-  it('maps the library errors to SPEC §5 statuses without Redis details', () => {
+  it('answers the library errors as any host app does (statefulErrorToHttp)', () => {
     expect(toHttpError(new StatefulValidationError('uid', 'bad'))).toEqual({
       statusCode: 400,
       error: 'Bad Request',
       message: 'Invalid uid: bad',
     });
-    expect(toHttpError(new NoAvailablePodError('ns', 'svc')).statusCode).toBe(503);
-    expect(
-      toHttpError(new RedisUnavailableError('GET', new Error('ECONNREFUSED 10.0.0.1:6379'))),
-    ).toEqual({
-      statusCode: 503,
-      error: 'Service Unavailable',
-      message: 'Redis is unavailable',
-    });
-    expect(toHttpError(new MalformedReplyError('sf:{a:lk:b}c', 'x')).message).toBe(
-      'stored data is malformed',
-    );
-    expect(
-      toHttpError(new ScriptError('statefulSetLink', new Error('ERR at line 3'))).statusCode,
-    ).toBe(500);
   });
 
   it('keeps HTTP exceptions and Fastify client errors, hides anything else', () => {
@@ -42,6 +22,18 @@ describe('toHttpError', () => {
       toHttpError(Object.assign(new Error('Unexpected end of JSON'), { statusCode: 400 }))
         .statusCode,
     ).toBe(400);
+    expect(
+      toHttpError(
+        Object.assign(new Error('Unsupported Media Type'), {
+          statusCode: 415,
+          code: 'FST_ERR_CTP_INVALID_MEDIA_TYPE',
+        }),
+      ),
+    ).toEqual({
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      message: 'Unsupported Media Type: send the body as application/json',
+    });
     expect(toHttpError(new Error('secret internals'))).toEqual({
       statusCode: 500,
       error: 'Internal Server Error',

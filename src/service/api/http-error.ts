@@ -16,6 +16,9 @@ export function toHttpError(exception: unknown): HttpErrorBody {
   if (exception instanceof HttpException) {
     return httpErrorBody(exception.getStatus(), httpMessage(exception));
   }
+  if ((exception as { code?: unknown })?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return httpErrorBody(415, 'Unsupported Media Type: send the body as application/json');
+  }
   const status = (exception as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return httpErrorBody(status, (exception as Error).message);
