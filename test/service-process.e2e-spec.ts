@@ -1,0 +1,140 @@
+import { execFile, spawn, type ChildProcess } from 'child_process';
+import { join } from 'path';
+import { promisify } from 'util';
+import { freePort, isPortFree, RedisServer } from './support/redis-server';
+import { waitUntil } from './support/wait-until';
+
+const ROOT = join(__dirname, '..');
+const run = promisify(execFile);
+
+/** The service as its users run it: `npm start` and `node dist/service/main.js`, as processes. */
+describe('the service process', () => {
+  let redis: RedisServer;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    await run('npm', ['run', 'build'], { cwd: ROOT });
+  }, 120_000);
+  afterAll(() => redis.destroy());
+
+  /** Runs `node dist/service/main.js` until it exits, with only `env` set (no .env leaks in). */
+  async function startFails(env: Record<string, string>) {
+    const result = await run(process.execPath, ['dist/service/main.js'], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: { code: number; stderr: string }) => error,
+    );
+    return { code: result.code, lines: result.stderr.trim().split('\n') };
+  }
+
+  it.each([
+    [
+      { REDIS_URL: 'redis://127.0.0.1:notaport' },
+      /^Invalid environment variable REDIS_URL: is not a valid URL/,
+    ],
+    [
+      { REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: '127.0.0.1:7000' },
+      /^Invalid environment variable REDIS_CLUSTER_NODES: cannot be combined with REDIS_URL/,
+    ],
+    [
+      { API_TOKEN: 'a token with spaces' },
+      /^Invalid environment variable API_TOKEN: must be 16 to 256 visible ASCII/,
+    ],
+    [
+      { PORT: 'not-a-port' },
+      /^Invalid environment variable PORT: must be an integer from 0 to 65535$/,
+    ],
+  ])('refuses %j with one line naming the variable', async (env, line) => {
+    const { code, lines } = await startFails(env);
+    expect(code).toBe(1);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+  });
+
+  it('refuses a database Redis does not have with one line naming REDIS_URL, writing nothing', async () => {
+    const { code, lines } = await startFails({
+      REDIS_URL: `${redis.url}/99`,
+      PORT: String(await freePort()),
+    });
+    expect(code).toBe(1);
+    expect(lines).toEqual([
+      expect.stringMatching(/^Invalid environment variable REDIS_URL: Redis refused database 99 /),
+    ]);
+    expect((await redis.command('DBSIZE')).trim()).toBe('0');
+  });
+
+  describe('npm start', () => {
+    let npm: ChildProcess;
+    let port: number;
+    let output = '';
+
+    beforeAll(async () => {
+      port = await freePort();
+      npm = spawn('npm', ['start'], {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? '',
+          HOME: process.env.HOME ?? '/tmp',
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          REDIS_URL: redis.url,
+          LOG_REQUESTS: 'true',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      await waitUntil(async () => output.includes('Listening on'), 'the listening line', 60_000);
+    }, 90_000);
+    afterAll(() => {
+      if (npm.exitCode === null) npm.kill('SIGKILL');
+    });
+
+    it('logs one line with the address it listens on', () => {
+      const lines = output.split('\n').filter((line) => line.includes('Listening on'));
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toMatchObject({ msg: `Listening on http://127.0.0.1:${port}` });
+    });
+
+    it('keeps credentials out of the request log lines', async () => {
+      const secrets = {
+        authorization: 'Bearer secret-authorization-value',
+        'proxy-authorization': 'Basic secret-proxy-value',
+        cookie: 'session=secret-cookie-value',
+        'x-api-key': 'secret-api-key-value',
+      };
+      const response = await fetch(`http://127.0.0.1:${port}/v1/namespaces/prod/users/u1/links`, {
+        headers: secrets,
+      });
+      expect(response.status).toBe(200);
+      await waitUntil(
+        async () => output.includes('"statusCode":200'),
+        'the request log line',
+        5_000,
+      );
+      const line = output
+        .split('\n')
+        .find((entry) => entry.includes('/v1/namespaces/prod/users/u1/links'));
+      expect(line).toBeDefined();
+      expect(line).not.toMatch(/secret/);
+      expect(JSON.parse(line!).req.headers).toMatchObject({
+        authorization: '[redacted]',
+        'proxy-authorization': '[redacted]',
+        cookie: '[redacted]',
+        'x-api-key': '[redacted]',
+      });
+    });
+
+    it('SIGTERM to npm stops the service itself: no node process is left serving', async () => {
+      const exited = new Promise<number | null>((resolve) =>
+        npm.once('exit', (code) => resolve(code)),
+      );
+      npm.kill('SIGTERM');
+      await exited;
+      await waitUntil(() => isPortFree(port), 'the port to be released', 10_000);
+      expect(await isPortFree(port)).toBe(true);
+    }, 20_000);
+  });
+});
