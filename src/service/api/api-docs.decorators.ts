@@ -1,10 +1,23 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiBody, ApiParam, ApiResponse, ApiSecurity } from '@nestjs/swagger';
+import { httpErrorBody } from '../../http/stateful-http-error';
 import { ErrorBody } from './schemas';
 
 /** OpenAPI descriptions shared by the `/v1` routes: path parameters, errors, security. */
 
 const NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
+
+/** Each error response's example, so Swagger UI does not show a 400 body under every status. */
+const ERROR_EXAMPLES: Record<number, string> = {
+  400: 'Invalid podId: must be an integer',
+  401: 'missing or invalid bearer token',
+  404: 'user u1 has no link to service game',
+  408: 'the request did not arrive in time (REQUEST_TIMEOUT_MS)',
+  409: 'a persistent link to another pod exists',
+  413: 'Request body is too large',
+  415: 'Unsupported Media Type: send the body as application/json',
+  503: 'Redis is unavailable',
+};
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'bad input: the message names the field (also malformed JSON, invalid UTF-8, unknown fields or query parameters)',
@@ -21,7 +34,12 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
 export function ApiErrors(...statuses: number[]): MethodDecorator {
   return applyDecorators(
     ...statuses.map((status) =>
-      ApiResponse({ status, description: ERROR_DESCRIPTIONS[status], type: ErrorBody }),
+      ApiResponse({
+        status,
+        description: ERROR_DESCRIPTIONS[status],
+        type: ErrorBody,
+        example: httpErrorBody(status, ERROR_EXAMPLES[status]),
+      }),
     ),
   );
 }

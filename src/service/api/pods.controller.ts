@@ -9,7 +9,13 @@ import {
   Put,
   Query,
 } from '@nestjs/common';
-import { ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
 import {
   ApiErrors,
@@ -30,6 +36,7 @@ import {
 import {
   LoadBody,
   LoadsResponse,
+  PodLoadEntry,
   PodStateResponse,
   PodsResponse,
   RemovedResponse,
@@ -39,6 +46,7 @@ import { V1Routes } from './v1-routes.decorator';
 
 /** Pod state and load reports of one service (SPEC §5). Handler names are the executor operations they serve. */
 @ApiTags('pods')
+@ApiExtraModels(PodLoadEntry)
 @V1Docs()
 @V1Routes()
 @NamespaceParam()

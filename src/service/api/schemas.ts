@@ -160,29 +160,38 @@ export class WorkloadsResponse {
 }
 
 export class SetLinkResponse {
-  @ApiProperty({ ...POD_ID, description: 'the pod the user is linked to now' })
+  @ApiProperty({ ...POD_ID, example: 3, description: 'the pod the user is linked to now' })
   podId!: number;
   @ApiPropertyOptional({
     type: 'integer',
     nullable: true,
+    example: null,
     description: 'mode set: the pod linked before, or null',
   })
   previousPodId?: number | null;
-  @ApiPropertyOptional({ type: 'boolean', description: 'mode try: whether the link was made' })
+  @ApiPropertyOptional({
+    type: 'boolean',
+    example: true,
+    description: 'mode try: whether the link was made',
+  })
   success?: boolean;
 }
 
 export class TryLinkConflictResponse {
   @ApiProperty({ type: 'boolean', example: false })
   success!: boolean;
-  @ApiProperty({ ...POD_ID, description: 'the pod holding the persistent link' })
+  @ApiProperty({ ...POD_ID, example: 5, description: 'the pod holding the persistent link' })
   podId!: number;
 }
 
 export class ComputeLinkResponse {
   @ApiProperty({ ...POD_ID, example: 2 })
   podId!: number;
-  @ApiProperty({ type: 'boolean', description: 'true when this call created the link' })
+  @ApiProperty({
+    type: 'boolean',
+    example: true,
+    description: 'true when this call created the link',
+  })
   created!: boolean;
 }
 

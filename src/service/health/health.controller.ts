@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { LuaScriptsHealthIndicator } from '../../health/lua-scripts.health-indicator';
 import { RedisHealthIndicator } from '../../health/redis.health-indicator';
@@ -18,6 +18,7 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOkResponse({ description: 'the process is alive (Redis is not asked)' })
   @HealthCheck()
   live() {
     return this.health.check([
@@ -26,6 +27,12 @@ export class HealthController {
   }
 
   @Get('ready')
+  @ApiOkResponse({
+    description: 'Redis, the Lua scripts and the lifecycle are up (Terminus report)',
+  })
+  @ApiServiceUnavailableResponse({
+    description: 'Redis or the scripts are down, or the service is shutting down (Terminus report)',
+  })
   @HealthCheck()
   ready() {
     return this.health.check([
