@@ -1,5 +1,4 @@
 import { Test } from '@nestjs/testing';
-import { Redis } from 'ioredis';
 import { createServer, type Server } from 'net';
 import {
   LuaScriptsHealthIndicator,

@@ -86,7 +86,11 @@ describe('the service process', () => {
       });
       npm.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
       npm.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-      await waitUntil(async () => output.includes('Listening on'), 'the listening line', 60_000);
+      await waitUntil(
+        () => Promise.resolve(output.includes('Listening on')),
+        'the listening line',
+        60_000,
+      );
     }, 90_000);
     afterAll(() => {
       if (npm.exitCode === null) npm.kill('SIGKILL');
@@ -110,7 +114,7 @@ describe('the service process', () => {
       });
       expect(response.status).toBe(200);
       await waitUntil(
-        async () => output.includes('"statusCode":200'),
+        () => Promise.resolve(output.includes('"statusCode":200')),
         'the request log line',
         5_000,
       );
@@ -119,7 +123,7 @@ describe('the service process', () => {
         .find((entry) => entry.includes('/v1/namespaces/prod/users/u1/links'));
       expect(line).toBeDefined();
       expect(line).not.toMatch(/secret/);
-      expect(JSON.parse(line!).req.headers).toMatchObject({
+      expect((JSON.parse(line!) as { req: { headers: unknown } }).req.headers).toMatchObject({
         authorization: '[redacted]',
         'proxy-authorization': '[redacted]',
         cookie: '[redacted]',

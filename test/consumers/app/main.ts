@@ -1,0 +1,104 @@
+// A host app as a user writes it: installs the packed package, imports it by name, wires it in.
+// Built with strict tsc and run against a private Redis by test/consumers/check.mjs.
+import 'reflect-metadata';
+import { Controller, Get, Module, Param } from '@nestjs/common';
+import { APP_FILTER, NestFactory } from '@nestjs/core';
+import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
+import {
+  LuaScriptsHealthIndicator,
+  NoAvailablePodError,
+  RedisHealthIndicator,
+  StatefulExceptionFilter,
+  StatefulExecutorService,
+  StatefulModule,
+  StatefulValidationError,
+  type ComputeLinkResult,
+} from 'nest-stateful-redis';
+
+@Controller()
+class AppController {
+  constructor(
+    private readonly store: StatefulExecutorService,
+    private readonly health: HealthCheckService,
+    private readonly redis: RedisHealthIndicator,
+    private readonly scripts: LuaScriptsHealthIndicator,
+  ) {}
+
+  @Get('route/:uid')
+  route(@Param('uid') uid: string): Promise<ComputeLinkResult> {
+    return this.store.computeLinkedPod('prod', uid, 'game', -1);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check([() => this.redis.isHealthy(), () => this.scripts.isHealthy()]);
+  }
+}
+
+@Module({
+  imports: [
+    StatefulModule.forRoot({ redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } }),
+    TerminusModule,
+  ],
+  controllers: [AppController],
+  providers: [{ provide: APP_FILTER, useClass: StatefulExceptionFilter }],
+})
+class AppModule {}
+
+function check(condition: boolean, what: string): void {
+  if (!condition) throw new Error(`consumer check failed: ${what}`);
+}
+
+async function main(): Promise<void> {
+  const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+  await app.listen(0, '127.0.0.1');
+  const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  const store = app.get(StatefulExecutorService);
+
+  // The executor, straight from DI.
+  await store.reportPodLoad('prod', 'game', 0, 1);
+  const first = await store.computeLinkedPod('prod', 'u1', 'game', -1);
+  check(
+    first.podId === 0 && first.created,
+    `computeLinkedPod placed u1 (${JSON.stringify(first)})`,
+  );
+  check((await store.getLinkedPod('prod', 'u1', 'game')) === 0, 'getLinkedPod reads the link');
+
+  // Both health indicators, directly and through Terminus.
+  const redis = await app.get(RedisHealthIndicator).isHealthy();
+  const scripts = await app.get(LuaScriptsHealthIndicator).isHealthy();
+  check(redis.redis.status === 'up', `RedisHealthIndicator up (${JSON.stringify(redis)})`);
+  check(scripts['redis-scripts'].status === 'up', 'LuaScriptsHealthIndicator up');
+  const ready = await fetch(`${base}/ready`);
+  check(ready.status === 200, `Terminus readiness 200 (got ${ready.status})`);
+
+  // Typed errors cross the package boundary, and the filter answers them as the service does.
+  const invalid = await store
+    .getLinkedPod('prod', '{bad}', 'game')
+    .catch((error: unknown) => error);
+  check(invalid instanceof StatefulValidationError, 'a bad uid is a StatefulValidationError');
+  const badUid = await fetch(`${base}/route/${encodeURIComponent('{bad}')}`);
+  const badBody = (await badUid.json()) as { message?: string };
+  check(
+    badUid.status === 400 && /^Invalid uid/.test(badBody.message ?? ''),
+    `400 naming uid (${badUid.status})`,
+  );
+  const noPod = await store
+    .computeLinkedPod('prod', 'u2', 'empty', -1)
+    .catch((error: unknown) => error);
+  check(noPod instanceof NoAvailablePodError, 'no pod is a NoAvailablePodError');
+  await store.removeServicePod('prod', 'game', 0);
+  const unavailable = await fetch(`${base}/route/u3`);
+  check(unavailable.status === 503, `no available pod answers 503 (got ${unavailable.status})`);
+
+  await app.close();
+  process.stdout.write('consumer ok\n');
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exit(1);
+});
