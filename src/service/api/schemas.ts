@@ -8,6 +8,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 const POD_ID = { type: 'integer', minimum: 0, maximum: 2_147_483_647 } as const;
 const PERSIST_SECONDS_DESCRIPTION =
   '-1: persistent (the user is active); 1 to 2147483647: temporary, kept this many seconds (the reconnection grace period)';
+const PERSIST_SECONDS = {
+  type: 'integer',
+  minimum: -1,
+  maximum: 2_147_483_647,
+  default: -1,
+  example: -1,
+  description: PERSIST_SECONDS_DESCRIPTION,
+} as const;
 const STATE = { type: 'string', minLength: 1, maxLength: 1024 } as const;
 
 export class ErrorBody {
@@ -41,14 +49,7 @@ export class WorkloadStateBody {
 export class SetLinkBody {
   @ApiProperty({ ...POD_ID, example: 3 })
   podId!: number;
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: -1,
-    maximum: 2_147_483_647,
-    default: -1,
-    example: -1,
-    description: PERSIST_SECONDS_DESCRIPTION,
-  })
+  @ApiPropertyOptional(PERSIST_SECONDS)
   persistSeconds?: number;
   @ApiPropertyOptional({
     type: 'string',
@@ -61,14 +62,7 @@ export class SetLinkBody {
 }
 
 export class ComputeLinkBody {
-  @ApiPropertyOptional({
-    type: 'integer',
-    minimum: -1,
-    maximum: 2_147_483_647,
-    default: -1,
-    example: -1,
-    description: PERSIST_SECONDS_DESCRIPTION,
-  })
+  @ApiPropertyOptional(PERSIST_SECONDS)
   persistSeconds?: number;
   @ApiPropertyOptional({
     type: 'number',
