@@ -1,12 +1,12 @@
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 /**
  * Vitest rather than Jest: NestJS 12 ships ES modules only, which Jest on Node 20 cannot require;
- * Vitest loads them natively. SWC compiles the TypeScript with decorator metadata (Nest's DI).
+ * Vitest loads them natively. Vite's Oxc transformer compiles the TypeScript with decorator
+ * metadata (Nest's dependency injection reads it).
  */
 export default defineConfig({
-  plugins: [swc.vite({ module: { type: 'es6' } })],
+  oxc: { decorator: { legacy: true, emitDecoratorMetadata: true } },
   test: {
     globals: true,
     include: ['src/**/*.spec.ts', 'test/**/*.e2e-spec.ts'],
