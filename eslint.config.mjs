@@ -13,6 +13,7 @@ export default tseslint.config(
       '**/*.mjs',
       '**/*.mts',
       '.bench-build/',
+      'test/consumers/',
     ],
   },
   eslint.configs.recommended,
