@@ -24,9 +24,23 @@ export type {
   ComputeLinkOptions,
   ComputeLinkResult,
   PodLoad,
+  PodStatusReport,
   TrySetLinkResult,
 } from './stateful/stateful.types';
-export { DEFAULT_KEY_PREFIX, DRAINING_STATE } from './stateful/stateful.constants';
+export {
+  DEFAULT_GONE_AFTER_MS,
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_LOAD_MAX_AGE_MS,
+  DEFAULT_POD_TABLE_TTL_MS,
+  DRAINING_STATE,
+  READY_STATE,
+  SHUTDOWN_STATE,
+} from './stateful/stateful.constants';
+export { MalformedEntries, type MalformedKeyKind } from './stateful/malformed-entries';
+export { StatefulPodAgent } from './pods/stateful-pod-agent';
+export type { PodAgentOptions } from './pods/pod-agent-options';
+export type { PodStatusFormat } from './pods/pod-status-store';
+export type { LinkedUsersPage } from './links/linked-users';
 
 export { RedisHealthIndicator } from './health/redis.health-indicator';
 export { LuaScriptsHealthIndicator } from './health/lua-scripts.health-indicator';

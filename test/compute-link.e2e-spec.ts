@@ -46,7 +46,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
 
   it('behaves as setLinkedPodIfAbsent on an existing link: -1 makes a temporary link persistent', async () => {
     await bed.executor.setLinkedPod(ns, 'u1', svc, 7, 300);
-    await report({ 0: 0 });
+    await report({ 0: 0, 7: 5 }); // pod 7 is alive: its users stay
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
       podId: 7,
       created: false,

@@ -1,11 +1,17 @@
-import { MalformedReplyError } from '../src';
+import { MalformedEntries, MalformedReplyError, NoAvailablePodError } from '../src';
 import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
 
-/** A stored value that is not what the layout says is an error naming where it came from, never NaN. */
+/**
+ * A stored value that is not what the layout says: a read of one value fails with an error naming
+ * where it came from (never NaN); a read of many entries leaves it out, counts it, and answers with
+ * the rest (SPEC §3), so one bad value cannot make a whole service unroutable.
+ */
 describe.each(TOPOLOGIES)('malformed stored values (%s)', (topology) => {
   const bed = useTestbed(topology);
   const link = 'sf:{ns:lk:u}svc';
   beforeEach(() => bed.flush());
+  const skipped = (kind: 'state' | 'load' | 'link' | 'userLinks') =>
+    bed.app.get(MalformedEntries).totals.get(kind) ?? 0;
 
   const rejection = (promise: Promise<unknown>) =>
     promise.then(
@@ -22,9 +28,12 @@ describe.each(TOPOLOGIES)('malformed stored values (%s)', (topology) => {
       const error = await rejection(bed.executor.getLinkedPod('ns', 'u', 'svc'));
       expect(error).toBeInstanceOf(MalformedReplyError);
       expect(error.source).toBe(link);
-      await expect(
-        rejection(bed.executor.getLinkedPods('ns', ['u'], 'svc')),
-      ).resolves.toBeInstanceOf(MalformedReplyError);
+      await bed.raw.set('sf:{ns:lk:v}svc', '2');
+      const before = skipped('link');
+      await expect(bed.executor.getLinkedPods('ns', ['u', 'v'], 'svc')).resolves.toEqual(
+        new Map([[2, ['v']]]),
+      );
+      expect(skipped('link')).toBe(before + 1);
       await expect(
         rejection(bed.executor.getLinkedPodIfPersist('ns', 'u', 'svc')),
       ).resolves.toBeInstanceOf(MalformedReplyError);
@@ -47,11 +56,18 @@ describe.each(TOPOLOGIES)('malformed stored values (%s)', (topology) => {
     },
   );
 
-  it('a state hash field that is not a pod id', async () => {
-    await bed.raw.hset('sf:{ns:state:svc}', 'pod-a', 'Running');
-    const error = await rejection(bed.executor.getServiceState('ns', 'svc'));
-    expect(error).toBeInstanceOf(MalformedReplyError);
-    expect(error.message).toContain('pod-a');
+  it('a state hash field that is not a pod id is left out of the states and the pod choice', async () => {
+    await bed.raw.hset('sf:{ns:state:svc}', 'pod-a', 'Running', '1', 'Ready');
+    await bed.executor.reportPodLoad('ns', 'svc', 1, 3);
+    const before = skipped('state');
+    await expect(bed.executor.getServiceState('ns', 'svc')).resolves.toEqual(
+      new Map([[1, 'Ready']]),
+    );
+    await expect(bed.executor.computeLinkedPod('ns', 'u', 'svc', -1)).resolves.toEqual({
+      podId: 1,
+      created: true,
+    });
+    expect(skipped('state')).toBe(before + 2);
   });
 
   it.each([
@@ -64,22 +80,28 @@ describe.each(TOPOLOGIES)('malformed stored values (%s)', (topology) => {
     'NaN:1700000000000',
     '-1:1700000000000',
     'Infinity:1',
-  ])('load report %j', async (value) => {
+  ])('load report %j: left out and counted; the other pods stay routable', async (value) => {
     await bed.raw.hset('sf:{ns:state:svc}:load', '1', value);
-    await expect(rejection(bed.executor.getPodLoads('ns', 'svc'))).resolves.toBeInstanceOf(
-      MalformedReplyError,
-    );
-    await expect(
-      rejection(bed.executor.computeLinkedPod('ns', 'u', 'svc', -1)),
-    ).resolves.toBeInstanceOf(MalformedReplyError);
+    const before = skipped('load');
+    await expect(bed.executor.getPodLoads('ns', 'svc')).resolves.toEqual(new Map());
+    const alone = await bed.executor
+      .computeLinkedPod('ns', 'u', 'svc', -1)
+      .catch((e: unknown) => e);
+    expect(alone).toBeInstanceOf(NoAvailablePodError);
     expect(await bed.raw.exists(link)).toBe(0);
+    await bed.executor.reportPodLoad('ns', 'svc', 2, 50);
+    await expect(bed.executor.computeLinkedPod('ns', 'u', 'svc', -1)).resolves.toEqual({
+      podId: 2,
+      created: true,
+    });
+    expect(skipped('load')).toBe(before + 3);
   });
 
-  it('a user hash value that is not a pod id', async () => {
-    await bed.raw.hset('sf:{ns:lk:u}', 'svc', 'three');
-    await expect(rejection(bed.executor.getLinkService('ns', 'u'))).resolves.toBeInstanceOf(
-      MalformedReplyError,
-    );
+  it("a user hash value that is not a pod id is left out of the user's links", async () => {
+    await bed.raw.hset('sf:{ns:lk:u}', 'svc', 'three', 'chat', '4');
+    const before = skipped('userLinks');
+    await expect(bed.executor.getLinkService('ns', 'u')).resolves.toEqual(new Map([['chat', 4]]));
+    expect(skipped('userLinks')).toBe(before + 1);
   });
 
   it('a user hash of the wrong type fails the link write before anything is written', async () => {
@@ -101,6 +123,7 @@ describe.each(TOPOLOGIES)('malformed stored values (%s)', (topology) => {
     await expect(
       rejection(bed.executor.setLinkedPod('ns', 'u', 'svc', 1, -1)),
     ).resolves.toBeInstanceOf(MalformedReplyError);
+    // A whole key of the wrong type is not an entry: reads of it fail.
     await bed.raw.set('sf:{ns:state:svc}', 'not a hash');
     await expect(rejection(bed.executor.getServiceState('ns', 'svc'))).resolves.toBeInstanceOf(
       MalformedReplyError,

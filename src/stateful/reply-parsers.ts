@@ -15,6 +15,13 @@ export function parsePodId(raw: unknown, source: string): number {
   throw new MalformedReplyError(source, `expected a pod id, got ${show(raw)}`);
 }
 
+/** A pod id, or undefined when the value is not one (for reads that leave such entries out). */
+export function parsePodIdOrUndefined(raw: unknown): number | undefined {
+  if (typeof raw !== 'string' || !POD_ID.test(raw)) return undefined;
+  const podId = Number(raw);
+  return podId <= MAX_POD_ID ? podId : undefined;
+}
+
 export function parseOptionalPodId(raw: unknown, source: string): number | null {
   return raw === null || raw === undefined ? null : parsePodId(raw, source);
 }

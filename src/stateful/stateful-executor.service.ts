@@ -1,124 +1,129 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { StatefulValidationError } from '../errors';
+import { LinkPlacement } from '../links/link-placement';
 import {
-  MalformedReplyError,
-  NoAvailablePodError,
-  StatefulValidationError,
-  translateRedisError,
-} from '../errors';
+  DEFAULT_SCAN_COUNT,
+  LinkedUsers,
+  MAX_SCAN_COUNT,
+  type LinkedUsersPage,
+} from '../links/linked-users';
+import { checkComputeOptions, type PlacementChoice } from '../links/placement-choice';
+import { PodStatusStore } from '../pods/pod-status-store';
 import { getMany } from '../redis/multi-key-get';
+import { runCommand } from '../redis/redis-command';
 import { RedisConnectionPool, type RedisClient } from '../redis/redis-connection-pool';
 import { LuaScriptRegistry, type ReplyParser } from '../scripts/lua-script-registry';
-import { pickLeastLoadedPod, isFresh } from './pod-selection';
+import { MalformedEntries } from './malformed-entries';
 import {
-  flatHashEntries,
   hashEntries,
   parseFlag,
   parseFlagAndPodId,
-  parseInteger,
-  parseLoadReport,
   parseOptionalPodId,
-  parsePodId,
+  parsePodIdOrUndefined,
 } from './reply-parsers';
 import { StatefulKeys } from './stateful-keys';
 import type { StatefulModuleOptions } from './stateful-module-options';
 import { validateKeyPrefix } from './stateful-options.validation';
-import { DEFAULT_KEY_PREFIX, DEFAULT_LOAD_MAX_AGE_MS } from './stateful.constants';
+import {
+  DEFAULT_KEY_PREFIX,
+  DEFAULT_LOAD_MAX_AGE_MS,
+  DEFAULT_POD_TABLE_TTL_MS,
+} from './stateful.constants';
 import { STATEFUL_MODULE_OPTIONS } from './stateful.module-definition';
 import type {
   ComputeLinkOptions,
   ComputeLinkResult,
   PodLoad,
+  PodStatusReport,
   TrySetLinkResult,
 } from './stateful.types';
 import * as check from './stateful-validators';
 
 /**
- * The store's operations (SPEC §3). Every method validates its input before touching Redis,
- * every multi-key change is one Lua script, and every reply is parsed strictly.
+ * The store's operations (SPEC §3, §6). Every method validates its input before touching Redis,
+ * every multi-key change is one Lua script, and every reply is parsed strictly (reads of many
+ * entries leave out, and count, an entry that does not parse). Pod states and loads live in
+ * src/pods, placement and healing, reverse lookup and release in src/links; this class is the API.
  */
 @Injectable()
 export class StatefulExecutorService {
   private readonly keys: StatefulKeys;
+  private readonly pods: PodStatusStore;
+  private readonly placement: LinkPlacement;
+  private readonly linkedUsers: LinkedUsers;
 
   constructor(
     private readonly pool: RedisConnectionPool,
     private readonly scripts: LuaScriptRegistry,
+    private readonly malformed: MalformedEntries,
     @Inject(STATEFUL_MODULE_OPTIONS) options: StatefulModuleOptions,
   ) {
     this.keys = new StatefulKeys(validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX));
+    this.pods = new PodStatusStore(
+      pool,
+      scripts,
+      this.keys,
+      malformed,
+      options.podStatusFormat ?? 'split',
+      options.podTableTtlMs ?? DEFAULT_POD_TABLE_TTL_MS,
+    );
+    this.placement = new LinkPlacement(scripts, this.keys, this.pods.table);
+    this.linkedUsers = new LinkedUsers(pool, scripts, this.keys);
   }
 
-  // ---- Pod state and load ----
+  // ---- Pod state and load (src/pods) ----
 
-  async setServiceState(
+  setServiceState(
     namespace: string,
     serviceName: string,
     podId: number,
     state: string,
   ): Promise<void> {
-    checkService(namespace, serviceName);
-    check.assertPodId(podId);
-    check.assertState(state);
-    const key = this.keys.podStates(namespace, serviceName);
-    await this.command('HSET', (redis) => redis.hset(key, String(podId), state));
+    return this.pods.setState(namespace, serviceName, podId, state);
   }
 
-  async getServiceState(namespace: string, serviceName: string): Promise<Map<number, string>> {
-    checkService(namespace, serviceName);
-    const key = this.keys.podStates(namespace, serviceName);
-    const reply = await this.command('HGETALL', (redis) => redis.hgetall(key));
-    return new Map(
-      hashEntries(reply, key).map(([field, state]) => [parsePodId(field, key), state]),
-    );
+  /** pod id -> state, Java statuses as Ready or Shutdown; an entry that does not parse is left out. */
+  getServiceState(namespace: string, serviceName: string): Promise<Map<number, string>> {
+    return this.pods.states(namespace, serviceName);
   }
 
-  async getServicePodState(
+  getServicePodState(
     namespace: string,
     serviceName: string,
     podId: number,
   ): Promise<string | null> {
-    checkService(namespace, serviceName);
-    check.assertPodId(podId);
-    const key = this.keys.podStates(namespace, serviceName);
-    return this.command('HGET', (redis) => redis.hget(key, String(podId)));
+    return this.pods.state(namespace, serviceName, podId);
   }
 
-  async removeServicePod(namespace: string, serviceName: string, podId: number): Promise<boolean> {
-    checkService(namespace, serviceName);
-    check.assertPodId(podId);
-    const reply = await this.scripts.run(
-      'statefulRemoveServicePod',
-      [this.keys.podStates(namespace, serviceName), this.keys.podLoads(namespace, serviceName)],
-      [podId],
-    );
-    return parseFlag(reply, 'statefulRemoveServicePod');
+  removeServicePod(namespace: string, serviceName: string, podId: number): Promise<boolean> {
+    return this.pods.remove(namespace, serviceName, podId);
   }
 
-  async reportPodLoad(
+  reportPodLoad(
     namespace: string,
     serviceName: string,
     podId: number,
     load: number,
   ): Promise<void> {
-    checkService(namespace, serviceName);
-    check.assertPodId(podId);
-    check.assertLoad(load);
-    await this.scripts.run(
-      'statefulReportPodLoad',
-      [this.keys.podLoads(namespace, serviceName)],
-      [podId, load],
-    );
+    return this.pods.reportLoad(namespace, serviceName, podId, load);
   }
 
-  async getPodLoads(
+  /** A pod's heartbeat: load and optional state in one script, on the Redis clock (SPEC §6). */
+  reportPodStatus(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    report: PodStatusReport,
+  ): Promise<void> {
+    return this.pods.reportStatus(namespace, serviceName, podId, report);
+  }
+
+  getPodLoads(
     namespace: string,
     serviceName: string,
     maxAgeMs: number = DEFAULT_LOAD_MAX_AGE_MS,
   ): Promise<Map<number, PodLoad>> {
-    checkService(namespace, serviceName);
-    check.assertMaxAgeMs(maxAgeMs);
-    const { nowMs, loads } = await this.readPodLoads(namespace, serviceName);
-    return new Map([...loads].filter(([, report]) => isFresh(report, nowMs, maxAgeMs)));
+    return this.pods.loads(namespace, serviceName, maxAgeMs);
   }
 
   // ---- Workload state ----
@@ -244,7 +249,10 @@ export class StatefulExecutorService {
     return parseOptionalPodId(reply, 'statefulGetLinkIfPersist');
   }
 
-  /** pod id -> the uids linked to it; uids without a link are left out. Works across Cluster slots. */
+  /**
+   * pod id -> the uids linked to it; uids without a link, and links whose value is not a pod id,
+   * are left out (the latter counted). Works across Cluster slots.
+   */
   async getLinkedPods(
     namespace: string,
     uids: string[],
@@ -258,7 +266,11 @@ export class StatefulExecutorService {
     const byPod = new Map<number, string[]>();
     values.forEach((value, index) => {
       if (value === null) return;
-      const podId = parsePodId(value, keys[index]);
+      const podId = parsePodIdOrUndefined(value);
+      if (podId === undefined) {
+        this.malformed.note('link', keys[index], `${JSON.stringify(value)} is not a pod id`);
+        return;
+      }
       const linked = byPod.get(podId);
       if (linked) linked.push(unique[index]);
       else byPod.set(podId, [unique[index]]);
@@ -302,88 +314,109 @@ export class StatefulExecutorService {
     return parseFlag(reply, 'statefulRemoveLinkWithId');
   }
 
-  /** The user's persistent links: service -> pod. */
+  /** The user's persistent links: service -> pod; an entry that is not a pod id is left out. */
   async getLinkService(namespace: string, uid: string): Promise<Map<string, number>> {
     check.assertNamespace(namespace);
     check.assertUid(uid);
     const key = this.keys.userLinks(namespace, uid);
     const reply = await this.command('HGETALL', (redis) => redis.hgetall(key));
-    return new Map(
-      hashEntries(reply, key).map(([service, podId]) => [
-        service,
-        parsePodId(podId, `${key} ${service}`),
-      ]),
-    );
+    const links = new Map<string, number>();
+    for (const [service, value] of hashEntries(reply, key)) {
+      const podId = parsePodIdOrUndefined(value);
+      if (podId === undefined) {
+        this.malformed.note(
+          'userLinks',
+          key,
+          `${service} -> ${JSON.stringify(value)} is not a pod id`,
+        );
+        continue;
+      }
+      links.set(service, podId);
+    }
+    return links;
   }
 
   /**
-   * The user's pod, linking the least-loaded eligible pod if there is none. Read-then-claim: the
-   * load hash and the user's keys lie in different Cluster slots, so the claim is the atomic
-   * if-absent script and a caller that loses the race gets the winner's pod.
+   * The user's pod: the linked one, the one it is moved to when its pod is gone (healing, SPEC §6),
+   * or a least-loaded eligible one for a new user. See LinkPlacement.
    */
   computeLinkedPod(
     namespace: string,
     uid: string,
     serviceName: string,
     persistSeconds: number,
-    options: ComputeLinkOptions = NO_OPTIONS,
+    options?: ComputeLinkOptions,
   ): Promise<ComputeLinkResult> {
-    let choice: ComputeLinkOptions;
+    let choice: PlacementChoice;
     try {
       checkLink(namespace, uid, serviceName);
       check.assertPersistSeconds(persistSeconds);
-      // Read once and checked as read: the caller may reuse the object while the call runs.
       choice = checkComputeOptions(options);
     } catch (error) {
       return rejected(error);
     }
-    // Most calls find the link: that path is one script and one promise, like the other link calls.
-    return this.scripts.run(
-      'statefulComputeLinkIfAbsent',
-      this.keys.linkAndUserLinks(namespace, uid, serviceName),
-      [serviceName, persistSeconds],
-      (reply): ComputeLinkResult | Promise<ComputeLinkResult> => {
-        const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
-        if (podId !== null) return { podId, created: false };
-        return this.linkLeastLoaded(namespace, uid, serviceName, persistSeconds, choice);
-      },
+    return this.placement.compute(namespace, uid, serviceName, persistSeconds, choice);
+  }
+
+  // ---- Reverse lookup and release (src/links/linked-users.ts) ----
+
+  /**
+   * The uids linked to a pod, by SCAN over every master: a pass over the keyspace, for drains and
+   * operators, never for a request path.
+   */
+  async *scanLinkedUsers(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    options: { count?: number } = {},
+  ): AsyncGenerator<string> {
+    checkService(namespace, serviceName);
+    check.assertPodId(podId);
+    yield* this.linkedUsers.scan(namespace, serviceName, podId, scanCount(options?.count));
+  }
+
+  /** One page of scanLinkedUsers, for callers that keep a cursor between requests (the HTTP API). */
+  async scanLinkedUsersPage(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    options: { cursor?: string; count?: number } = {},
+  ): Promise<LinkedUsersPage> {
+    checkService(namespace, serviceName);
+    check.assertPodId(podId);
+    return this.linkedUsers.page(
+      namespace,
+      serviceName,
+      podId,
+      options?.cursor,
+      scanCount(options?.count),
     );
   }
 
-  /** computeLinkedPod without a link: picks from the fresh load reports and claims if absent. */
-  private async linkLeastLoaded(
+  /**
+   * Removes, by compare-and-remove, every link that points at the pod (`-1`: delete; a TTL: keep as
+   * a temporary link), in bounded batches; returns how many it released.
+   */
+  async releasePodUsers(
     namespace: string,
-    uid: string,
-    serviceName: string,
-    persistSeconds: number,
-    choice: ComputeLinkOptions,
-  ): Promise<ComputeLinkResult> {
-    const { maxAgeMs, maxLoad, excludePods } = podChoice(choice);
-    const { nowMs, loads, states } = await this.readPodLoads(namespace, serviceName);
-    const candidate = pickLeastLoadedPod({ loads, states, nowMs, maxAgeMs, maxLoad, excludePods });
-    if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
-    return this.claim(namespace, uid, serviceName, candidate, persistSeconds);
-  }
-
-  // ---- Internals ----
-
-  private claim(
-    namespace: string,
-    uid: string,
     serviceName: string,
     podId: number,
-    persistSeconds: number,
-  ): Promise<{ podId: number; created: boolean }> {
-    return this.runLinkScript(
-      'statefulSetLinkIfAbsent',
+    options: { persistSeconds?: number; count?: number } = {},
+  ): Promise<number> {
+    checkService(namespace, serviceName);
+    check.assertPodId(podId);
+    const persistSeconds = options?.persistSeconds ?? -1;
+    check.assertPersistSeconds(persistSeconds, 'options.persistSeconds');
+    return this.linkedUsers.release(
       namespace,
-      uid,
       serviceName,
       podId,
       persistSeconds,
-      parseClaimReply,
+      scanCount(options?.count),
     );
   }
+
+  // ---- Internals ----
 
   /**
    * The three link-writing scripts share keys (link, user hash) and arguments (service, pod,
@@ -413,35 +446,6 @@ export class StatefulExecutorService {
     );
   }
 
-  private async readPodLoads(
-    namespace: string,
-    serviceName: string,
-  ): Promise<{ nowMs: number; loads: Map<number, PodLoad>; states: Map<number, string> }> {
-    const stateKey = this.keys.podStates(namespace, serviceName);
-    const loadKey = this.keys.podLoads(namespace, serviceName);
-    const reply = await this.scripts.run('statefulGetPodLoads', [stateKey, loadKey], []);
-    if (!Array.isArray(reply) || reply.length !== 3) {
-      throw new MalformedReplyError('statefulGetPodLoads', 'expected { now, loads, states }');
-    }
-    const loads = flatHashEntries(reply[1], loadKey).map(([field, value]): [number, PodLoad] => [
-      parsePodId(field, loadKey),
-      parseLoadReport(value, `${loadKey} ${field}`),
-    ]);
-    const states = flatHashEntries(reply[2], stateKey).map(([field, state]): [number, string] => [
-      parsePodId(field, stateKey),
-      state,
-    ]);
-    return {
-      nowMs: parseInteger(reply[0], 'statefulGetPodLoads'),
-      loads: new Map(loads),
-      states: new Map(states),
-    };
-  }
-
-  /**
-   * One plain command on the next pooled client, with ioredis errors turned into typed errors and
-   * the reply handed to `parse` in the same `then` (one promise over ioredis', as for scripts).
-   */
   private command<T>(name: string, run: (redis: RedisClient) => Promise<T>): Promise<T>;
   private command<T, R>(
     name: string,
@@ -453,9 +457,7 @@ export class StatefulExecutorService {
     run: (redis: RedisClient) => Promise<T>,
     parse?: (value: T) => R,
   ): Promise<T | R> {
-    return run(this.pool.next()).then(parse, (error: unknown) => {
-      throw translateRedisError(error, name);
-    });
+    return runCommand(this.pool, name, run, parse as (value: T) => R);
   }
 }
 
@@ -485,45 +487,16 @@ function checkLink(namespace: string, uid: string, serviceName: string): void {
   check.assertServiceName(serviceName);
 }
 
-/** computeLinkedPod's options, checked: which pods may be picked. */
-interface PodChoice {
-  maxAgeMs: number;
-  maxLoad?: number;
-  excludePods: ReadonlySet<number>;
-}
-
-const NO_OPTIONS: ComputeLinkOptions = Object.freeze({});
-
-/**
- * Refuses bad options before Redis is touched, and returns the values it checked (as given, or
- * undefined where null was given: null means the default, as before). Allocates only when a field
- * is set, for most calls find a link and never use them.
- */
-function checkComputeOptions(options: ComputeLinkOptions): ComputeLinkOptions {
-  if (options === null || typeof options !== 'object') {
-    throw new StatefulValidationError('options', 'must be an object');
+/** SCAN's COUNT: how many keys one step looks at (and the release's batch size). */
+function scanCount(count: number | undefined): number {
+  if (count === undefined) return DEFAULT_SCAN_COUNT;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SCAN_COUNT) {
+    throw new StatefulValidationError(
+      'options.count',
+      `must be an integer from 1 to ${MAX_SCAN_COUNT}`,
+    );
   }
-  const { maxAgeMs, maxLoad, excludePods } = options;
-  if (maxAgeMs != null) check.assertMaxAgeMs(maxAgeMs, 'options.maxAgeMs');
-  if (maxLoad !== undefined) check.assertFiniteNumber(maxLoad, 'options.maxLoad');
-  if (excludePods != null) {
-    check.uniqueList<number>(excludePods, 'options.excludePods', check.assertPodId);
-  }
-  if (maxAgeMs == null && maxLoad === undefined && excludePods == null) return NO_OPTIONS;
-  return {
-    maxAgeMs: maxAgeMs ?? undefined,
-    maxLoad,
-    excludePods: excludePods == null ? undefined : [...excludePods],
-  };
-}
-
-/** The checked options as the pod picker takes them. */
-function podChoice(options: ComputeLinkOptions): PodChoice {
-  return {
-    maxAgeMs: options.maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS,
-    maxLoad: options.maxLoad,
-    excludePods: new Set(options.excludePods ?? []),
-  };
+  return count;
 }
 
 /** Bad input thrown by a validator, as the rejection an async method would have returned. */

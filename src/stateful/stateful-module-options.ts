@@ -1,3 +1,5 @@
+import type { PodAgentOptions } from '../pods/pod-agent-options';
+import type { PodStatusFormat } from '../pods/pod-status-store';
 import type { RedisModuleOptions } from '../redis/redis-module-options';
 
 export interface StatefulModuleOptions {
@@ -5,4 +7,17 @@ export interface StatefulModuleOptions {
   redis: RedisModuleOptions;
   /** The `P` of every key (`P:{ns:lk:uid}svc`...); default `sf`, as the Go/Java design. */
   keyPrefix?: string;
+  /**
+   * How long placement and healing may use a service's states and loads before reading them again
+   * (the pod table; default 1000 ms; 0 reads them on every call).
+   */
+  podTableTtlMs?: number;
+  /**
+   * How `reportPodStatus` writes: `split` (default) into the state and load hashes; `java` as the
+   * Java original does, `<load>-<unixMillis>-<avail>` in the state hash, for fleets whose Java
+   * gateways must see this project's pods. Readers understand both.
+   */
+  podStatusFormat?: PodStatusFormat;
+  /** Adds StatefulPodAgent's heartbeat: for Nest apps that run inside the StatefulSet. */
+  pod?: PodAgentOptions;
 }

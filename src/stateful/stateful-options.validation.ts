@@ -1,4 +1,5 @@
 import { StatefulValidationError } from '../errors';
+import { resolvePodAgent } from '../pods/pod-agent-options';
 import { validateRedisOptions } from '../redis/redis-options.validation';
 import type { StatefulModuleOptions } from './stateful-module-options';
 import { DEFAULT_KEY_PREFIX } from './stateful.constants';
@@ -18,6 +19,17 @@ export function validateStatefulModuleOptions(options: StatefulModuleOptions): v
     );
   }
   validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+  const { podTableTtlMs, podStatusFormat, pod } = options;
+  if (
+    podTableTtlMs !== undefined &&
+    (!Number.isInteger(podTableTtlMs) || podTableTtlMs < 0 || podTableTtlMs > 3_600_000)
+  ) {
+    throw new StatefulValidationError('podTableTtlMs', 'must be an integer from 0 to 3600000 (ms)');
+  }
+  if (podStatusFormat !== undefined && podStatusFormat !== 'split' && podStatusFormat !== 'java') {
+    throw new StatefulValidationError('podStatusFormat', "must be 'split' or 'java'");
+  }
+  if (pod !== undefined) resolvePodAgent(pod);
   validateRedisOptions(options.redis);
 }
 

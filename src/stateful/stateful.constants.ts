@@ -1,4 +1,6 @@
 export const DEFAULT_KEY_PREFIX = 'sf';
 export const DEFAULT_LOAD_MAX_AGE_MS = 30_000;
-/** A pod in this state keeps its links but is never picked for a new one. */
-export const DRAINING_STATE = 'Draining';
+/** Four times the freshness window: a pod that is merely slow or paused keeps its users. */
+export const DEFAULT_GONE_AFTER_MS = 120_000;
+export const DEFAULT_POD_TABLE_TTL_MS = 1_000;
+export { DRAINING_STATE, READY_STATE, SHUTDOWN_STATE } from '../pods/pod-status';

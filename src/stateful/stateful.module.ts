@@ -1,5 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RedisModule } from '../redis/redis.module';
+import { StatefulPodAgent } from '../pods/stateful-pod-agent';
+import { MalformedEntries } from './malformed-entries';
 import { StatefulExecutorService } from './stateful-executor.service';
 import type { StatefulModuleOptions } from './stateful-module-options';
 import { validateStatefulModuleOptions } from './stateful-options.validation';
@@ -20,8 +22,8 @@ class StatefulOptionsModule {}
  * health indicators.
  */
 @Module({
-  providers: [StatefulExecutorService],
-  exports: [StatefulExecutorService],
+  providers: [StatefulExecutorService, MalformedEntries, StatefulPodAgent],
+  exports: [StatefulExecutorService, MalformedEntries, StatefulPodAgent],
 })
 export class StatefulModule extends ConfigurableStatefulModule {
   static override forRoot(options: typeof STATEFUL_OPTIONS_TYPE): DynamicModule {

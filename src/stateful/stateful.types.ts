@@ -4,6 +4,13 @@ export interface PodLoad {
   updatedAt: number;
 }
 
+/** A pod's heartbeat (`reportPodStatus`): its load, and its state when it changes. */
+export interface PodStatusReport {
+  load: number;
+  /** `Ready`, `Draining`, `Shutdown`, or any other state string; left as it is when omitted. */
+  state?: string;
+}
+
 export interface TrySetLinkResult {
   /** false only when a persistent link to another pod exists. */
   success: boolean;
@@ -12,16 +19,24 @@ export interface TrySetLinkResult {
 }
 
 export interface ComputeLinkOptions {
-  /** Load reports older than this are ignored (default 30000 ms). */
+  /** Load reports older than this are ignored when a pod is picked (default 30000 ms). */
   maxAgeMs?: number;
   /** Pods whose load is at or above this are not eligible for a new link. */
   maxLoad?: number;
   /** Pods never picked for a new link. */
   excludePods?: number[];
+  /** Move a user whose linked pod is gone to a live pod (default true). */
+  heal?: boolean;
+  /** A pod whose last load report is older than this is gone (default 120000 ms). */
+  goneAfterMs?: number;
+  /** Pick at random among eligible pods whose load is at most the lowest plus this (default 0). */
+  loadTolerance?: number;
 }
 
 export interface ComputeLinkResult {
   podId: number;
   /** true when this call created the link; false when the user was already linked (or another caller won the race). */
   created: boolean;
+  /** Set when the user's link pointed at a pod that is gone and the user was moved: that pod. */
+  movedFrom?: number;
 }

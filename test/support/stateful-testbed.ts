@@ -60,8 +60,10 @@ export async function startTestbed(
   const redisOptions: RedisModuleOptions = server
     ? { url: server.url, ...options.redis }
     : { cluster: { nodes: cluster!.seeds }, ...options.redis };
+  // The semantic suites flush Redis between tests: a pod table kept across them would answer from
+  // the previous test's data, so they read on every call unless a suite asks for the table.
   const moduleRef = await Test.createTestingModule({
-    imports: [StatefulModule.forRoot({ ...options, redis: redisOptions })],
+    imports: [StatefulModule.forRoot({ podTableTtlMs: 0, ...options, redis: redisOptions })],
   }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();

@@ -1,0 +1,33 @@
+--[[
+  Healing: moves a user's link off a pod that is gone, compare-and-set, so that gateways racing to
+  heal the same user agree on one new pod.
+
+    Input:
+      KEYS[1] link key        P:{ns:lk:uid}svc  (string: pod id)
+      KEYS[2] user links key  P:{ns:lk:uid}     (hash: service -> pod id)
+
+      ARGV[1] service name
+      ARGV[2] the gone pod id the link must still point at
+      ARGV[3] the pod id to move it to
+      ARGV[4] persist seconds: '-1' persistent, otherwise the TTL in seconds
+
+    Output:
+      { 1, ARGV[3] } when this call moved the link (or linked the user, whose link was removed meanwhile)
+      { 0, pod id linked now (bulk string) } when the link no longer points at the gone pod: another
+        caller moved it; it is kept with the caller's persistence, as setLinkedPodIfAbsent does
+
+    Errors:
+      MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
+]]
+--- @include "includes/checkStoredPodId"
+--- @include "includes/writeLink"
+--- @include "includes/keepLink"
+
+local current = redis.call('GET', KEYS[1])
+if current and current ~= ARGV[2] then
+  checkStoredPodId(current, KEYS[1])
+  keepLink(KEYS[1], KEYS[2], ARGV[1], current, ARGV[4])
+  return { 0, current }
+end
+writeLink(KEYS[1], KEYS[2], ARGV[1], ARGV[3], ARGV[4])
+return { 1, ARGV[3] }

@@ -1,0 +1,35 @@
+--[[
+  A pod's heartbeat: its load and, when given, its state, written together and stamped with the
+  Redis server's clock.
+
+    Input:
+      KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state)
+      KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')
+
+      ARGV[1] pod id
+      ARGV[2] load (decimal number; an integer in the java format)
+      ARGV[3] state, or '' to leave the state as it is
+      ARGV[4] format: 'split' writes '<load>:<unixMillis>' into KEYS[2] and the state into KEYS[1];
+              'java' writes '<load>-<unixMillis>-<avail>' into KEYS[1] (avail 0 for Shutdown, else 1),
+              as the Java original does, so that Java gateways see the pod
+
+    Output:
+      the unix time in milliseconds written (integer)
+]]
+--- @include "includes/redisNowMs"
+
+local nowMs = redisNowMs()
+local stamp = string.format('%.0f', nowMs)
+if ARGV[4] == 'java' then
+  local avail = '1'
+  if ARGV[3] == 'Shutdown' then
+    avail = '0'
+  end
+  redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '-' .. stamp .. '-' .. avail)
+else
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[2] .. ':' .. stamp)
+  if ARGV[3] ~= '' then
+    redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+  end
+end
+return nowMs

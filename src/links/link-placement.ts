@@ -1,0 +1,126 @@
+import { NoAvailablePodError } from '../errors';
+import type { PodSnapshot } from '../pods/pod-snapshot';
+import { pickPod } from '../pods/pod-selection';
+import { isGone } from '../pods/pod-status';
+import type { PodTable } from '../pods/pod-table';
+import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
+import { parseFlagAndPodId, parseOptionalPodId } from '../stateful/reply-parsers';
+import type { StatefulKeys } from '../stateful/stateful-keys';
+import type { ComputeLinkResult } from '../stateful/stateful.types';
+import type { PlacementChoice } from './placement-choice';
+
+/**
+ * computeLinkedPod (SPEC §3, §6): keep an existing link, heal one whose pod is gone, or place a new
+ * user. Read-then-claim: the pod table and the user's keys lie in different Cluster slots, so every
+ * write is a single-slot script that decides atomically (claim if absent, move if still on the
+ * gone pod), and a caller that loses a race gets the winner's pod.
+ */
+export class LinkPlacement {
+  constructor(
+    private readonly scripts: LuaScriptRegistry,
+    private readonly keys: StatefulKeys,
+    private readonly table: PodTable,
+  ) {}
+
+  /** Arguments are checked by the caller. The common path is one script and one table lookup. */
+  compute(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+    persistSeconds: number,
+    choice: PlacementChoice,
+  ): Promise<ComputeLinkResult> {
+    return this.scripts.run(
+      'statefulComputeLinkIfAbsent',
+      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      [serviceName, persistSeconds],
+      (reply): ComputeLinkResult | Promise<ComputeLinkResult> => {
+        const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
+        if (podId === null)
+          return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
+        if (!choice.heal) return { podId, created: false };
+        return this.table
+          .get(namespace, serviceName)
+          .then((snapshot) =>
+            isGone(snapshot.pods.get(podId), snapshot.now(), choice.goneAfterMs)
+              ? this.healIfGone(
+                  namespace,
+                  uid,
+                  serviceName,
+                  podId,
+                  persistSeconds,
+                  choice,
+                  snapshot,
+                )
+              : { podId, created: false },
+          );
+      },
+    );
+  }
+
+  private async placeNewUser(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+    persistSeconds: number,
+    choice: PlacementChoice,
+  ): Promise<ComputeLinkResult> {
+    const snapshot = await this.table.get(namespace, serviceName);
+    const candidate = this.pick(snapshot, choice, choice.excludePods);
+    if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
+    const reply = await this.scripts.run(
+      'statefulSetLinkIfAbsent',
+      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      [serviceName, candidate, persistSeconds],
+    );
+    const { flag, podId } = parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
+    return { podId, created: flag };
+  }
+
+  /**
+   * Healing: the cached table says the pod is gone; a table up to `podTableTtlMs` old may not know
+   * a pod that has just started, so that is confirmed on a newer read (shared by the callers that
+   * need it) before the user is moved to a pod picked as for a new user, by compare-and-set.
+   */
+  private async healIfGone(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+    gonePod: number,
+    persistSeconds: number,
+    choice: PlacementChoice,
+    cached: PodSnapshot,
+  ): Promise<ComputeLinkResult> {
+    const snapshot = await this.table.getNewer(namespace, serviceName, cached);
+    if (!isGone(snapshot.pods.get(gonePod), snapshot.now(), choice.goneAfterMs)) {
+      return { podId: gonePod, created: false };
+    }
+    const candidate = this.pick(snapshot, choice, new Set([...choice.excludePods, gonePod]));
+    // No other pod to go to: the link stays as it is (the pod may come back).
+    if (candidate === null) return { podId: gonePod, created: false };
+    const reply = await this.scripts.run(
+      'statefulMoveLink',
+      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      [serviceName, gonePod, candidate, persistSeconds],
+    );
+    const { podId } = parseFlagAndPodId(reply, 'statefulMoveLink');
+    return podId === gonePod
+      ? { podId, created: false }
+      : { podId, created: false, movedFrom: gonePod };
+  }
+
+  private pick(
+    snapshot: PodSnapshot,
+    choice: PlacementChoice,
+    excludePods: ReadonlySet<number>,
+  ): number | null {
+    return pickPod({
+      pods: snapshot.pods,
+      nowMs: snapshot.now(),
+      maxAgeMs: choice.maxAgeMs,
+      maxLoad: choice.maxLoad,
+      excludePods,
+      loadTolerance: choice.loadTolerance,
+    });
+  }
+}

@@ -1,0 +1,158 @@
+import type { Redis } from 'ioredis';
+import { StatefulValidationError, translateRedisError } from '../errors';
+import { getMany } from '../redis/multi-key-get';
+import type { RedisConnectionPool } from '../redis/redis-connection-pool';
+import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
+import { parseFlag } from '../stateful/reply-parsers';
+import type { StatefulKeys } from '../stateful/stateful-keys';
+
+/** One page of a scan: uids found, and where to go on (null when the scan is complete). */
+export interface LinkedUsersPage {
+  uids: string[];
+  cursor: string | null;
+}
+
+export const DEFAULT_SCAN_COUNT = 1_000;
+export const MAX_SCAN_COUNT = 100_000;
+const CURSOR = /^(0|[1-9][0-9]{0,4})-(0|[1-9][0-9]{0,19})$/;
+
+/**
+ * Reverse lookup (SPEC §6): the users linked to a pod, found by SCAN over every master, and their
+ * release. A pass over the keyspace, for drains and operators, never for a request path. A scan
+ * across a topology change (failover, resharding) may miss or repeat users: run it again.
+ */
+export class LinkedUsers {
+  constructor(
+    private readonly pool: RedisConnectionPool,
+    private readonly scripts: LuaScriptRegistry,
+    private readonly keys: StatefulKeys,
+  ) {}
+
+  /**
+   * One SCAN step on one master: the uids among the keys it returned whose link points at the pod.
+   * The cursor is opaque: `<master index>-<Redis cursor>`, masters in address order.
+   */
+  async page(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    cursor: string | undefined,
+    count: number,
+  ): Promise<LinkedUsersPage> {
+    const [nodeIndex, nodeCursor] = parseCursor(cursor);
+    const masters = this.masters();
+    if (nodeIndex >= masters.length) {
+      throw new StatefulValidationError(
+        'cursor',
+        'does not belong to this deployment (its masters changed?)',
+      );
+    }
+    let reply: [string, string[]];
+    try {
+      reply = await masters[nodeIndex].scan(
+        nodeCursor,
+        'MATCH',
+        this.pattern(namespace, serviceName),
+        'COUNT',
+        count,
+      );
+    } catch (error) {
+      throw translateRedisError(error, 'SCAN');
+    }
+    const [next, keys] = reply;
+    const uids = await this.linkedTo(keys, namespace, serviceName, podId);
+    const done = next === '0' && nodeIndex === masters.length - 1;
+    return {
+      uids,
+      cursor: done ? null : next === '0' ? `${nodeIndex + 1}-0` : `${nodeIndex}-${next}`,
+    };
+  }
+
+  async *scan(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    count: number,
+  ): AsyncGenerator<string> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.page(namespace, serviceName, podId, cursor, count);
+      yield* page.uids;
+      cursor = page.cursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /**
+   * Removes, by compare-and-remove, every link that points at the pod, a page at a time (at most
+   * `count` scripts in flight); returns how many were released. A link moved meanwhile is left.
+   */
+  async release(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    persistSeconds: number,
+    count: number,
+  ): Promise<number> {
+    let released = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.page(namespace, serviceName, podId, cursor, count);
+      const results = await Promise.all(
+        page.uids.map((uid) =>
+          this.scripts.run(
+            'statefulRemoveLinkWithId',
+            this.keys.linkAndUserLinks(namespace, uid, serviceName),
+            [serviceName, persistSeconds, podId],
+            (reply) => parseFlag(reply, 'statefulRemoveLinkWithId'),
+          ),
+        ),
+      );
+      released += results.filter(Boolean).length;
+      cursor = page.cursor ?? undefined;
+    } while (cursor !== undefined);
+    return released;
+  }
+
+  private masters(): Redis[] {
+    const name = (node: Redis) => `${node.options.host ?? ''}:${node.options.port ?? ''}`;
+    return [...this.pool.masters()].sort((a, b) => name(a).localeCompare(name(b)));
+  }
+
+  /** `P:{ns:lk:*}svc` with the prefix's glob characters escaped (names cannot hold any). */
+  private pattern(namespace: string, serviceName: string): string {
+    return `${escapeGlob(this.keys.prefix)}:{${namespace}:lk:*}${serviceName}`;
+  }
+
+  private async linkedTo(
+    keys: string[],
+    namespace: string,
+    serviceName: string,
+    podId: number,
+  ): Promise<string[]> {
+    if (keys.length === 0) return [];
+    let values: (string | null)[];
+    try {
+      values = await getMany(this.pool.next(), keys);
+    } catch (error) {
+      throw translateRedisError(error, 'MGET');
+    }
+    const head = `${this.keys.prefix}:{${namespace}:lk:`.length;
+    const tail = `}${serviceName}`.length;
+    const wanted = String(podId);
+    return keys
+      .filter((_, index) => values[index] === wanted)
+      .map((key) => key.slice(head, key.length - tail));
+  }
+}
+
+function parseCursor(cursor: string | undefined): [number, string] {
+  if (cursor === undefined) return [0, '0'];
+  const match = CURSOR.exec(cursor);
+  if (!match)
+    throw new StatefulValidationError('cursor', 'must be a cursor returned by an earlier page');
+  return [Number(match[1]), match[2]];
+}
+
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,65 @@
+import { StatefulValidationError } from '../errors';
+import * as check from '../stateful/stateful-validators';
+import { DEFAULT_GONE_AFTER_MS, DEFAULT_LOAD_MAX_AGE_MS } from '../stateful/stateful.constants';
+import type { ComputeLinkOptions } from '../stateful/stateful.types';
+
+/** computeLinkedPod's options, checked and with their defaults: how pods are picked and healed. */
+export interface PlacementChoice {
+  readonly maxAgeMs: number;
+  readonly maxLoad?: number;
+  readonly excludePods: ReadonlySet<number>;
+  readonly heal: boolean;
+  readonly goneAfterMs: number;
+  readonly loadTolerance: number;
+}
+
+export const DEFAULT_CHOICE: PlacementChoice = Object.freeze({
+  maxAgeMs: DEFAULT_LOAD_MAX_AGE_MS,
+  maxLoad: undefined,
+  excludePods: new Set<number>(),
+  heal: true,
+  goneAfterMs: DEFAULT_GONE_AFTER_MS,
+  loadTolerance: 0,
+});
+
+/**
+ * Refuses bad options before Redis is touched (fields named `options.<name>`) and returns them
+ * resolved. Reads each field once: the caller may reuse the object while the call runs. Allocates
+ * nothing when no option is set, for most calls find a link and never use them. Null means the
+ * default.
+ */
+export function checkComputeOptions(options: ComputeLinkOptions | undefined): PlacementChoice {
+  if (options === undefined) return DEFAULT_CHOICE;
+  if (options === null || typeof options !== 'object') {
+    throw new StatefulValidationError('options', 'must be an object');
+  }
+  const { maxAgeMs, maxLoad, excludePods, heal, goneAfterMs, loadTolerance } = options;
+  if (
+    maxAgeMs == null &&
+    maxLoad == null &&
+    excludePods == null &&
+    heal == null &&
+    goneAfterMs == null &&
+    loadTolerance == null
+  ) {
+    return DEFAULT_CHOICE;
+  }
+  if (maxAgeMs != null) check.assertMaxAgeMs(maxAgeMs, 'options.maxAgeMs');
+  if (maxLoad != null) check.assertFiniteNumber(maxLoad, 'options.maxLoad');
+  if (heal != null && typeof heal !== 'boolean') {
+    throw new StatefulValidationError('options.heal', 'must be true or false');
+  }
+  if (goneAfterMs != null) check.assertMaxAgeMs(goneAfterMs, 'options.goneAfterMs');
+  if (loadTolerance != null) check.assertLoad(loadTolerance, 'options.loadTolerance');
+  return {
+    maxAgeMs: maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS,
+    maxLoad: maxLoad ?? undefined,
+    excludePods:
+      excludePods == null
+        ? DEFAULT_CHOICE.excludePods
+        : new Set(check.uniqueList<number>(excludePods, 'options.excludePods', check.assertPodId)),
+    heal: heal ?? true,
+    goneAfterMs: goneAfterMs ?? DEFAULT_GONE_AFTER_MS,
+    loadTolerance: loadTolerance ?? 0,
+  };
+}

@@ -1,0 +1,59 @@
+import { MalformedReplyError } from '../errors';
+import type { MalformedEntries } from '../stateful/malformed-entries';
+import { flatHashEntries, parseInteger, parsePodIdOrUndefined } from '../stateful/reply-parsers';
+import { parseLoadValue, parseStateValue, withLoad, type PodRecord } from './pod-status';
+
+/** A service's pods as read in one script call, with the Redis clock of that moment. */
+export class PodSnapshot {
+  /** When it was read, on this process' clock: `now()` moves the Redis clock on by the time since. */
+  readonly readAt = Date.now();
+
+  constructor(
+    /** The Redis server's clock when the snapshot was read (unix ms). */
+    readonly redisNowMs: number,
+    readonly pods: ReadonlyMap<number, PodRecord>,
+  ) {}
+
+  /** The Redis clock now, estimated: a cached snapshot judges freshness at the current time. */
+  now(): number {
+    return this.redisNowMs + (Date.now() - this.readAt);
+  }
+}
+
+/**
+ * The reply of `statefulGetPodLoads` (`{ now, load hash, state hash }`) as a snapshot. Entries that
+ * do not parse are left out and counted; Java statuses in the state hash count as load reports.
+ */
+export function buildPodSnapshot(
+  reply: unknown,
+  stateKey: string,
+  loadKey: string,
+  malformed: MalformedEntries,
+): PodSnapshot {
+  if (!Array.isArray(reply) || reply.length !== 3) {
+    throw new MalformedReplyError('statefulGetPodLoads', 'expected { now, loads, states }');
+  }
+  const pods = new Map<number, PodRecord>();
+  for (const [field, value] of flatHashEntries(reply[2], stateKey)) {
+    const podId = parsePodIdOrUndefined(field);
+    if (podId === undefined) {
+      malformed.note('state', stateKey, `field ${JSON.stringify(field)} is not a pod id`);
+      continue;
+    }
+    pods.set(podId, parseStateValue(value));
+  }
+  for (const [field, value] of flatHashEntries(reply[1], loadKey)) {
+    const podId = parsePodIdOrUndefined(field);
+    const load = parseLoadValue(value);
+    if (podId === undefined || load === undefined) {
+      malformed.note(
+        'load',
+        loadKey,
+        `${JSON.stringify(field)} -> ${JSON.stringify(value)} is not <pod id> -> <load>:<unixMillis>`,
+      );
+      continue;
+    }
+    pods.set(podId, withLoad(pods.get(podId), load));
+  }
+  return new PodSnapshot(parseInteger(reply[0], 'statefulGetPodLoads'), pods);
+}

@@ -1,0 +1,156 @@
+import { StatefulValidationError } from '../errors';
+import { runCommand } from '../redis/redis-command';
+import type { RedisConnectionPool } from '../redis/redis-connection-pool';
+import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
+import type { MalformedEntries } from '../stateful/malformed-entries';
+import { hashEntries, parseFlag, parsePodIdOrUndefined } from '../stateful/reply-parsers';
+import type { StatefulKeys } from '../stateful/stateful-keys';
+import * as check from '../stateful/stateful-validators';
+import type { PodLoad, PodStatusReport } from '../stateful/stateful.types';
+import { buildPodSnapshot, type PodSnapshot } from './pod-snapshot';
+import { isFresh, parseStateValue } from './pod-status';
+import { PodTable } from './pod-table';
+
+/** How pod statuses are written: this project's two hashes, or the Java original's single value. */
+export type PodStatusFormat = 'split' | 'java';
+
+/**
+ * Pod states and load reports (SPEC §3 "Pod state and load", §6 `reportPodStatus`), and the pod
+ * table that placement and healing read. Reads of the state hash understand Java statuses and
+ * leave out entries that do not parse.
+ */
+export class PodStatusStore {
+  readonly table: PodTable;
+
+  constructor(
+    private readonly pool: RedisConnectionPool,
+    private readonly scripts: LuaScriptRegistry,
+    private readonly keys: StatefulKeys,
+    private readonly malformed: MalformedEntries,
+    private readonly format: PodStatusFormat,
+    podTableTtlMs: number,
+  ) {
+    this.table = new PodTable(podTableTtlMs, (ns, svc) => this.readSnapshot(ns, svc));
+  }
+
+  async setState(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    state: string,
+  ): Promise<void> {
+    checkService(namespace, serviceName);
+    check.assertPodId(podId);
+    check.assertState(state);
+    const key = this.keys.podStates(namespace, serviceName);
+    await runCommand(this.pool, 'HSET', (redis) => redis.hset(key, String(podId), state));
+    this.table.invalidate(namespace, serviceName);
+  }
+
+  /** pod id -> state; Java statuses read as Ready or Shutdown; fields that are no pod id left out. */
+  async states(namespace: string, serviceName: string): Promise<Map<number, string>> {
+    checkService(namespace, serviceName);
+    const key = this.keys.podStates(namespace, serviceName);
+    const reply = await runCommand(this.pool, 'HGETALL', (redis) => redis.hgetall(key));
+    const states = new Map<number, string>();
+    for (const [field, value] of hashEntries(reply, key)) {
+      const podId = parsePodIdOrUndefined(field);
+      if (podId === undefined) {
+        this.malformed.note('state', key, `field ${JSON.stringify(field)} is not a pod id`);
+        continue;
+      }
+      states.set(podId, parseStateValue(value).state!);
+    }
+    return states;
+  }
+
+  async state(namespace: string, serviceName: string, podId: number): Promise<string | null> {
+    checkService(namespace, serviceName);
+    check.assertPodId(podId);
+    const key = this.keys.podStates(namespace, serviceName);
+    const value = await runCommand(this.pool, 'HGET', (redis) => redis.hget(key, String(podId)));
+    return value === null ? null : parseStateValue(value).state!;
+  }
+
+  async remove(namespace: string, serviceName: string, podId: number): Promise<boolean> {
+    checkService(namespace, serviceName);
+    check.assertPodId(podId);
+    const reply = await this.scripts.run(
+      'statefulRemoveServicePod',
+      [this.keys.podStates(namespace, serviceName), this.keys.podLoads(namespace, serviceName)],
+      [podId],
+    );
+    this.table.invalidate(namespace, serviceName);
+    return parseFlag(reply, 'statefulRemoveServicePod');
+  }
+
+  async reportLoad(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    load: number,
+  ): Promise<void> {
+    checkService(namespace, serviceName);
+    check.assertPodId(podId);
+    check.assertLoad(load);
+    await this.scripts.run(
+      'statefulReportPodLoad',
+      [this.keys.podLoads(namespace, serviceName)],
+      [podId, load],
+    );
+    this.table.invalidate(namespace, serviceName);
+  }
+
+  /** The pod's heartbeat: load, and state when given, in one script on the Redis clock. */
+  async reportStatus(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    report: PodStatusReport,
+  ): Promise<void> {
+    checkService(namespace, serviceName);
+    check.assertPodId(podId);
+    if (report === null || typeof report !== 'object') {
+      throw new StatefulValidationError('report', 'must be an object { load, state? }');
+    }
+    const { load, state } = report;
+    check.assertLoad(load, 'report.load');
+    if (state !== undefined) check.assertState(state, 'report.state');
+    await this.scripts.run(
+      'statefulReportPodStatus',
+      [this.keys.podStates(namespace, serviceName), this.keys.podLoads(namespace, serviceName)],
+      [podId, this.format === 'java' ? Math.round(load) : load, state ?? '', this.format],
+    );
+    this.table.invalidate(namespace, serviceName);
+  }
+
+  /** Fresh load reports, from both formats; read now, not from the pod table. */
+  async loads(
+    namespace: string,
+    serviceName: string,
+    maxAgeMs: number,
+  ): Promise<Map<number, PodLoad>> {
+    checkService(namespace, serviceName);
+    check.assertMaxAgeMs(maxAgeMs);
+    const snapshot = await this.readSnapshot(namespace, serviceName);
+    const loads = new Map<number, PodLoad>();
+    for (const [podId, record] of snapshot.pods) {
+      if (record.load && isFresh(record.load, snapshot.redisNowMs, maxAgeMs))
+        loads.set(podId, record.load);
+    }
+    return loads;
+  }
+
+  /** One consistent read of a service's states and loads, with the Redis clock. */
+  async readSnapshot(namespace: string, serviceName: string): Promise<PodSnapshot> {
+    const stateKey = this.keys.podStates(namespace, serviceName);
+    const loadKey = this.keys.podLoads(namespace, serviceName);
+    const reply = await this.scripts.run('statefulGetPodLoads', [stateKey, loadKey], []);
+    return buildPodSnapshot(reply, stateKey, loadKey, this.malformed);
+  }
+}
+
+function checkService(namespace: string, serviceName: string): void {
+  check.assertNamespace(namespace);
+  check.assertServiceName(serviceName);
+}

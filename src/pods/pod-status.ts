@@ -1,0 +1,69 @@
+import type { PodLoad } from '../stateful/stateful.types';
+
+/** Pod states with a meaning to the store; any other string behaves as Ready. */
+export const READY_STATE = 'Ready';
+export const DRAINING_STATE = 'Draining';
+export const SHUTDOWN_STATE = 'Shutdown';
+
+/** What the store knows of one pod: its state (if any) and its last load report (if any). */
+export interface PodRecord {
+  state?: string;
+  load?: PodLoad;
+}
+
+/** `<load>:<unixMillis>`, this project's load hash value. */
+const SPLIT_LOAD = /^((?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?):([0-9]{1,16})$/;
+/** `<load>-<unixMillis>[-<avail>]`, a pod status the Java original writes into the state hash. */
+const JAVA_STATUS = /^(-?[0-9]{1,10})-([0-9]{1,16})(?:-([01]))?$/;
+
+/** A load hash value, or undefined when it does not parse. */
+export function parseLoadValue(value: string): PodLoad | undefined {
+  const match = SPLIT_LOAD.exec(value);
+  if (!match) return undefined;
+  const load = Number(match[1]);
+  return Number.isFinite(load) ? { load, updatedAt: Number(match[2]) } : undefined;
+}
+
+/**
+ * A state hash value as a record: a plain state string, or a Java status (`LoadInfo.join(load,
+ * timestamp, state)`) read as a load report with state Ready (avail 1 or absent) or Shutdown (0).
+ */
+export function parseStateValue(value: string): PodRecord {
+  const java = JAVA_STATUS.exec(value);
+  if (!java) return { state: value };
+  return {
+    state: java[3] === '0' ? SHUTDOWN_STATE : READY_STATE,
+    load: { load: Number(java[1]), updatedAt: Number(java[2]) },
+  };
+}
+
+/**
+ * The value the Java original writes for a pod status: an integer load (Java reads it with
+ * Integer.valueOf), the time, and 1 (available) or 0 (Shutdown). The Java format has no Draining:
+ * a Draining pod is written as available.
+ */
+export function javaStatusValue(load: number, nowMs: number, state: string | undefined): string {
+  return `${Math.round(load)}-${nowMs}-${state === SHUTDOWN_STATE ? 0 : 1}`;
+}
+
+/** Merges a load report into a record: the newer report wins (a pod reported in both formats). */
+export function withLoad(record: PodRecord | undefined, load: PodLoad): PodRecord {
+  if (record?.load && record.load.updatedAt >= load.updatedAt) return record;
+  return { ...record, load };
+}
+
+/** A report not older than `maxAgeMs`; one stamped ahead of now (another writer's clock) is fresh. */
+export function isFresh(report: PodLoad, nowMs: number, maxAgeMs: number): boolean {
+  return nowMs - report.updatedAt <= maxAgeMs;
+}
+
+/**
+ * A pod that is gone: its state is Shutdown, or it has neither a state nor a load report (removed),
+ * or its last load report is older than `goneAfterMs`. Draining and merely slow pods are not gone.
+ */
+export function isGone(record: PodRecord | undefined, nowMs: number, goneAfterMs: number): boolean {
+  if (record === undefined || (record.state === undefined && record.load === undefined))
+    return true;
+  if (record.state === SHUTDOWN_STATE) return true;
+  return record.load !== undefined && !isFresh(record.load, nowMs, goneAfterMs);
+}

@@ -1,0 +1,60 @@
+import type { PodSnapshot } from './pod-snapshot';
+
+/** Services whose snapshot is kept; past that the table starts afresh (they are few in practice). */
+const MAX_SERVICES = 10_000;
+
+/**
+ * The pod table (SPEC §6): each service's states and loads, kept in process for `ttlMs` and
+ * refreshed by one read shared by every caller that needs it meanwhile. Placing new users and
+ * checking whether a linked pod is gone read it, so the common path (a link exists) stays one
+ * Redis call. `ttlMs` 0 reads on every call.
+ */
+export class PodTable {
+  private readonly entries = new Map<
+    string,
+    { snapshot: Promise<PodSnapshot>; startedAt: number; expiresAt: number }
+  >();
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly read: (namespace: string, serviceName: string) => Promise<PodSnapshot>,
+  ) {}
+
+  get(namespace: string, serviceName: string): Promise<PodSnapshot> {
+    const entry = this.entries.get(`${namespace}\u0000${serviceName}`);
+    if (entry && entry.expiresAt > Date.now()) return entry.snapshot;
+    return this.start(namespace, serviceName);
+  }
+
+  /**
+   * A snapshot whose read started after `than` was read: before acting on what a cached snapshot
+   * says (a pod is gone), callers confirm it on data that is current, sharing one read.
+   */
+  getNewer(namespace: string, serviceName: string, than: PodSnapshot): Promise<PodSnapshot> {
+    const entry = this.entries.get(`${namespace}\u0000${serviceName}`);
+    if (entry && entry.startedAt > than.readAt) return entry.snapshot;
+    return this.start(namespace, serviceName);
+  }
+
+  private start(namespace: string, serviceName: string): Promise<PodSnapshot> {
+    const key = `${namespace}\u0000${serviceName}`;
+    const startedAt = Date.now();
+    const snapshot = this.read(namespace, serviceName);
+    if (this.ttlMs > 0) {
+      if (this.entries.size >= MAX_SERVICES) this.entries.clear();
+      // Concurrent callers share this read; a failed read is not kept.
+      const fresh = { snapshot, startedAt, expiresAt: Infinity };
+      this.entries.set(key, fresh);
+      void snapshot.then(
+        () => (fresh.expiresAt = Date.now() + this.ttlMs),
+        () => this.entries.get(key) === fresh && this.entries.delete(key),
+      );
+    }
+    return snapshot;
+  }
+
+  /** Forgets a service's snapshot: a write through this process is seen by its next read. */
+  invalidate(namespace: string, serviceName: string): void {
+    this.entries.delete(`${namespace}\u0000${serviceName}`);
+  }
+}

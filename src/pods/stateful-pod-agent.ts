@@ -1,0 +1,101 @@
+import {
+  type BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
+import { StatefulValidationError } from '../errors';
+import { StatefulExecutorService } from '../stateful/stateful-executor.service';
+import type { StatefulModuleOptions } from '../stateful/stateful-module-options';
+import { STATEFUL_MODULE_OPTIONS } from '../stateful/stateful.module-definition';
+import { resolvePodAgent, type PodAgentOptions } from './pod-agent-options';
+import { READY_STATE, SHUTDOWN_STATE } from './pod-status';
+
+/**
+ * The pod side of the store (SPEC §6), active when `StatefulModule.forRoot({ pod })` is given: at
+ * bootstrap it reports `Ready` and the load, then the load every `reportEveryMs` (with jitter, so a
+ * fleet started together does not beat in step); `setState('Draining')` lets the app drain itself;
+ * on application shutdown it reports `Shutdown` once, before the Redis connections close. A Redis
+ * outage is logged once and retried at the next beat, never thrown into the app.
+ */
+@Injectable()
+export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(StatefulPodAgent.name);
+  private readonly options?: PodAgentOptions;
+  private readonly resolved?: { podId: number; reportEveryMs: number };
+  private timer?: NodeJS.Timeout;
+  private failing = false;
+  private stopped = false;
+
+  constructor(
+    private readonly store: StatefulExecutorService,
+    @Inject(STATEFUL_MODULE_OPTIONS) options: StatefulModuleOptions,
+  ) {
+    this.options = options.pod;
+    if (this.options) this.resolved = resolvePodAgent(this.options);
+  }
+
+  /** Whether the module was given `pod` options. */
+  get enabled(): boolean {
+    return this.options !== undefined;
+  }
+
+  /** This pod's id (the HOSTNAME ordinal unless given); undefined when the agent is not enabled. */
+  get podId(): number | undefined {
+    return this.resolved?.podId;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.enabled) return;
+    await this.report(READY_STATE);
+    this.schedule();
+  }
+
+  /** Reports a state now (`Draining` to take no new users, `Ready` to take them again). */
+  async setState(state: string): Promise<void> {
+    if (!this.enabled)
+      throw new StatefulValidationError(
+        'pod',
+        'is not configured: give StatefulModule the pod option',
+      );
+    await this.report(state, true);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (!this.enabled || this.stopped) return;
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.report(SHUTDOWN_STATE);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const period = this.resolved!.reportEveryMs;
+    this.timer = setTimeout(
+      () => void this.report().finally(() => this.schedule()),
+      period * (0.9 + Math.random() * 0.2),
+    );
+    this.timer.unref();
+  }
+
+  /** One status report; errors are logged once per outage and swallowed unless `rethrow`. */
+  private async report(state?: string, rethrow = false): Promise<void> {
+    const { namespace, service } = this.options!;
+    try {
+      const load = await this.options!.load();
+      await this.store.reportPodStatus(namespace, service, this.resolved!.podId, { load, state });
+      if (this.failing)
+        this.logger.log(`Pod ${this.resolved!.podId} of ${service}: reporting again`);
+      this.failing = false;
+    } catch (error) {
+      if (rethrow) throw error;
+      if (!this.failing) {
+        this.logger.warn(
+          `Pod ${this.resolved!.podId} of ${service}: status not reported (${(error as Error).message}); retrying at every beat`,
+        );
+      }
+      this.failing = true;
+    }
+  }
+}
