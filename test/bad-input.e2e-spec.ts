@@ -148,6 +148,77 @@ const CASES: [string, Call, string][] = [
     'options',
   ],
   ['uids not an array', (e) => e.getLinkedPods('ns', bad('u1,u2'), 'svc'), 'uids'],
+  // SPEC §6 operations.
+  ...BAD_LOADS.map(([what, value]): [string, Call, string] => [
+    `reportPodStatus load ${what}`,
+    (e) => e.reportPodStatus('ns', 'svc', 1, { load: bad(value) }),
+    'report.load',
+  ]),
+  ...BAD_STATES.map(([what, value]): [string, Call, string] => [
+    `reportPodStatus state ${what}`,
+    (e) => e.reportPodStatus('ns', 'svc', 1, { load: 1, state: bad(value) }),
+    'report.state',
+  ]),
+  [
+    'reportPodStatus without a report',
+    (e) => e.reportPodStatus('ns', 'svc', 1, bad(null)),
+    'report',
+  ],
+  ...BAD_POD_IDS.flatMap(([what, value]): [string, Call, string][] => [
+    [
+      `reportPodStatus podId ${what}`,
+      (e) => e.reportPodStatus('ns', 'svc', bad(value), { load: 1 }),
+      'podId',
+    ],
+    [
+      `scanLinkedUsers podId ${what}`,
+      (e) => e.scanLinkedUsers('ns', 'svc', bad(value)).next(),
+      'podId',
+    ],
+    [`releasePodUsers podId ${what}`, (e) => e.releasePodUsers('ns', 'svc', bad(value)), 'podId'],
+  ]),
+  ...BAD_NAMES.flatMap(([what, value]): [string, Call, string][] => [
+    [
+      `scanLinkedUsers service ${what}`,
+      (e) => e.scanLinkedUsers('ns', bad(value), 1).next(),
+      'serviceName',
+    ],
+    [
+      `releasePodUsers namespace ${what}`,
+      (e) => e.releasePodUsers(bad(value), 'svc', 1),
+      'namespace',
+    ],
+  ]),
+  [
+    'scanLinkedUsers count 0',
+    (e) => e.scanLinkedUsers('ns', 'svc', 1, { count: 0 }).next(),
+    'options.count',
+  ],
+  [
+    'scan page with a forged cursor',
+    (e) => e.scanLinkedUsersPage('ns', 'svc', 1, { cursor: '0-x' }),
+    'cursor',
+  ],
+  ...BAD_PERSIST.map(([what, value]): [string, Call, string] => [
+    `releasePodUsers persistSeconds ${what}`,
+    (e) => e.releasePodUsers('ns', 'svc', 1, { persistSeconds: bad(value) }),
+    'options.persistSeconds',
+  ]),
+  [
+    'options.heal not a boolean',
+    (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { heal: bad('no') }),
+    'options.heal',
+  ],
+  [
+    'options.goneAfterMs negative',
+    (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { goneAfterMs: -1 }),
+    'options.goneAfterMs',
+  ],
+  [
+    'options.loadTolerance negative',
+    (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { loadTolerance: -1 }),
+    'options.loadTolerance',
+  ],
   ['serviceNames not an array', (e) => e.getWorkloadStates('ns', bad(null)), 'serviceNames'],
 ];
 

@@ -60,6 +60,9 @@ describe('OpenAPI document', () => {
         'DELETE /v1/namespaces/{ns}/users/{uid}/links/{svc}',
         'GET /v1/namespaces/{ns}/users/{uid}/links',
         'POST /v1/namespaces/{ns}/services/{svc}/links/batch-get',
+        'PUT /v1/namespaces/{ns}/services/{svc}/pods/{podId}/status',
+        'GET /v1/namespaces/{ns}/services/{svc}/pods/{podId}/users',
+        'POST /v1/namespaces/{ns}/services/{svc}/pods/{podId}/release',
       ].sort(),
     );
   });
@@ -104,6 +107,8 @@ describe('OpenAPI document', () => {
     const query = v1().flatMap(({ op }) => (op.parameters ?? []).filter((p) => p.in === 'query'));
     const types = Object.fromEntries(query.map((p) => [p.name, p.schema?.type]));
     expect(types).toEqual({
+      cursor: 'string',
+      count: 'integer',
       maxAgeMs: 'integer',
       services: 'string',
       persistentOnly: 'boolean',

@@ -117,7 +117,8 @@ export class LinkPlacement {
     return pickPod({
       pods: snapshot.pods,
       nowMs: snapshot.now(),
-      maxAgeMs: choice.maxAgeMs,
+      // A pod gone by goneAfterMs is never picked, even when goneAfterMs is set below maxAgeMs.
+      maxAgeMs: Math.min(choice.maxAgeMs, choice.goneAfterMs),
       maxLoad: choice.maxLoad,
       excludePods,
       loadTolerance: choice.loadTolerance,

@@ -10,7 +10,11 @@ import { StatefulExecutorService } from '../stateful/stateful-executor.service';
 import type { StatefulModuleOptions } from '../stateful/stateful-module-options';
 import { STATEFUL_MODULE_OPTIONS } from '../stateful/stateful.module-definition';
 import { resolvePodAgent, type PodAgentOptions } from './pod-agent-options';
+import { withTimeout } from '../redis/with-timeout';
 import { READY_STATE, SHUTDOWN_STATE } from './pod-status';
+
+/** How long application shutdown waits for the Shutdown report. */
+const SHUTDOWN_REPORT_TIMEOUT_MS = 3_000;
 
 /**
  * The pod side of the store (SPEC §6), active when `StatefulModule.forRoot({ pod })` is given: at
@@ -66,7 +70,12 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
     if (!this.enabled || this.stopped) return;
     this.stopped = true;
     clearTimeout(this.timer);
-    await this.report(SHUTDOWN_STATE);
+    // Bounded: a Redis that does not answer must not hold the application's shutdown.
+    await withTimeout(this.report(SHUTDOWN_STATE), SHUTDOWN_REPORT_TIMEOUT_MS).catch(() =>
+      this.logger.warn(
+        `Pod ${this.resolved!.podId} of ${this.options!.service}: Shutdown not reported in time`,
+      ),
+    );
   }
 
   private schedule(): void {

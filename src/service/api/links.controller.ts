@@ -119,9 +119,19 @@ export class LinksController {
     @Query() query: unknown,
   ) {
     strictQuery(query, []);
-    const fields = strictBody(body, ['persistSeconds', 'maxLoad', 'maxAgeMs', 'excludePods'], {
-      optional: true,
-    });
+    const fields = strictBody(
+      body,
+      [
+        'persistSeconds',
+        'maxLoad',
+        'maxAgeMs',
+        'excludePods',
+        'heal',
+        'goneAfterMs',
+        'loadTolerance',
+      ],
+      { optional: true },
+    );
     // Checked here so that a 400 names the body's field (`maxLoad`), not the library's (`options.maxLoad`).
     const options: ComputeLinkOptions = {};
     if (fields.maxLoad !== undefined) {
@@ -138,6 +148,19 @@ export class LinksController {
         'excludePods',
         check.assertPodId,
       );
+    }
+    if (fields.heal !== undefined) {
+      if (typeof fields.heal !== 'boolean')
+        throw new StatefulValidationError('heal', 'must be true or false');
+      options.heal = fields.heal;
+    }
+    if (fields.goneAfterMs !== undefined) {
+      check.assertMaxAgeMs(fields.goneAfterMs, 'goneAfterMs');
+      options.goneAfterMs = fields.goneAfterMs;
+    }
+    if (fields.loadTolerance !== undefined) {
+      check.assertLoad(fields.loadTolerance, 'loadTolerance');
+      options.loadTolerance = fields.loadTolerance;
     }
     return this.store.computeLinkedPod(ns, uid, svc, persistSecondsField(fields), options);
   }

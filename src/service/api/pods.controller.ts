@@ -6,6 +6,7 @@ import {
   HttpCode,
   NotFoundException,
   Param,
+  Post,
   Put,
   Query,
 } from '@nestjs/common';
@@ -16,7 +17,9 @@ import {
   ApiQuery,
   ApiTags,
 } from '@nestjs/swagger';
+import { StatefulValidationError } from '../../errors';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
+import * as check from '../../stateful/stateful-validators';
 import {
   ApiErrors,
   JsonBody,
@@ -37,7 +40,11 @@ import {
   LoadBody,
   LoadsResponse,
   PodLoadEntry,
+  LinkedUsersResponse,
   PodStateResponse,
+  PodStatusBody,
+  ReleaseBody,
+  ReleasedResponse,
   PodsResponse,
   RemovedResponse,
   StateBody,
@@ -130,6 +137,81 @@ export class PodsController {
     await this.store.reportPodLoad(ns, svc, integerParam(podId, 'podId'), load);
   }
 
+  /** The pod's heartbeat: load, and state when given, in one script (SPEC §6). */
+  @Put('pods/:podId/status')
+  @HttpCode(204)
+  @PodIdParam()
+  @JsonBody(PodStatusBody)
+  @ApiNoContentResponse({ description: 'stored, on the Redis clock' })
+  async reportPodStatus(
+    @Param('ns') ns: string,
+    @Param('svc') svc: string,
+    @Param('podId') podId: string,
+    @Body() body: unknown,
+    @Query() query: unknown,
+  ): Promise<void> {
+    strictQuery(query, []);
+    const fields = strictBody(body, ['load', 'state']);
+    const load = requiredField<number>(fields, 'load');
+    if (fields.state !== undefined) check.assertState(fields.state, 'state');
+    check.assertLoad(load, 'load');
+    await this.store.reportPodStatus(ns, svc, integerParam(podId, 'podId'), {
+      load,
+      state: fields.state,
+    });
+  }
+
+  /** Reverse lookup: one page of the users linked to the pod (a SCAN step; for operators). */
+  @Get('pods/:podId/users')
+  @PodIdParam()
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    schema: { type: 'string' },
+    description: 'from the previous page',
+  })
+  @ApiQuery({
+    name: 'count',
+    required: false,
+    schema: { type: 'integer', minimum: 1, maximum: 100000, default: 1000 },
+    description: 'keys one SCAN step looks at',
+  })
+  @ApiOkResponse({ type: LinkedUsersResponse })
+  async scanLinkedUsers(
+    @Param('ns') ns: string,
+    @Param('svc') svc: string,
+    @Param('podId') podId: string,
+    @Query() query: unknown,
+  ) {
+    const { cursor, count } = strictQuery(query, ['cursor', 'count']);
+    return this.store.scanLinkedUsersPage(ns, svc, integerParam(podId, 'podId'), {
+      cursor,
+      count: positiveCount(optionalIntegerParam(count, 'count')),
+    });
+  }
+
+  /** Releases every link that points at the pod (compare-and-remove); their next compute places them elsewhere. */
+  @Post('pods/:podId/release')
+  @HttpCode(200)
+  @PodIdParam()
+  @JsonBody(ReleaseBody, false)
+  @ApiOkResponse({ type: ReleasedResponse })
+  async releasePodUsers(
+    @Param('ns') ns: string,
+    @Param('svc') svc: string,
+    @Param('podId') podId: string,
+    @Body() body: unknown,
+    @Query() query: unknown,
+  ) {
+    strictQuery(query, []);
+    const fields = strictBody(body, ['persistSeconds'], { optional: true });
+    if (fields.persistSeconds !== undefined) check.assertPersistSeconds(fields.persistSeconds);
+    const released = await this.store.releasePodUsers(ns, svc, integerParam(podId, 'podId'), {
+      persistSeconds: fields.persistSeconds,
+    });
+    return { released };
+  }
+
   @Get('loads')
   @ApiQuery({
     name: 'maxAgeMs',
@@ -143,4 +225,12 @@ export class PodsController {
     const loads = await this.store.getPodLoads(ns, svc, optionalIntegerParam(maxAgeMs, 'maxAgeMs'));
     return { loads: mapToObject(loads) };
   }
+}
+
+/** `count` named as the query parameter (the library would name it `options.count`). */
+function positiveCount(count: number | undefined): number | undefined {
+  if (count !== undefined && (count < 1 || count > 100_000)) {
+    throw new StatefulValidationError('count', 'must be an integer from 1 to 100000');
+  }
+  return count;
 }

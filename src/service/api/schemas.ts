@@ -83,6 +83,70 @@ export class ComputeLinkBody {
     description: 'pods never picked for a new link',
   })
   excludePods?: number[];
+  @ApiPropertyOptional({
+    type: 'boolean',
+    default: true,
+    description: 'move a user whose pod is gone to a live pod',
+  })
+  heal?: boolean;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    default: 120000,
+    description: 'a pod whose last load report is older than this is gone (ms)',
+  })
+  goneAfterMs?: number;
+  @ApiPropertyOptional({
+    type: 'number',
+    minimum: 0,
+    default: 0,
+    description: 'pick at random among pods whose load is at most the lowest plus this',
+  })
+  loadTolerance?: number;
+}
+
+export class PodStatusBody {
+  @ApiProperty({
+    type: 'number',
+    minimum: 0,
+    example: 12,
+    description: 'the pod load, a finite number >= 0',
+  })
+  load!: number;
+  @ApiPropertyOptional({
+    ...STATE,
+    example: 'Ready',
+    description: 'Ready, Draining, Shutdown...; omitted: left as it is',
+  })
+  state?: string;
+}
+
+export class ReleaseBody {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: -1,
+    maximum: 2_147_483_647,
+    default: -1,
+    description: '-1: delete the links; a TTL: keep them that many seconds as temporary links',
+  })
+  persistSeconds?: number;
+}
+
+export class LinkedUsersResponse {
+  @ApiProperty({ type: 'array', items: { type: 'string' }, example: ['u1', 'u7'] })
+  uids!: string[];
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: '0-1536',
+    description: 'pass it back for the next page; null when the scan is complete',
+  })
+  cursor!: string | null;
+}
+
+export class ReleasedResponse {
+  @ApiProperty({ type: 'integer', example: 42 })
+  released!: number;
 }
 
 export class BatchGetBody {
@@ -181,6 +245,12 @@ export class TryLinkConflictResponse {
 export class ComputeLinkResponse {
   @ApiProperty({ ...POD_ID, example: 2 })
   podId!: number;
+  @ApiPropertyOptional({
+    ...POD_ID,
+    example: 4,
+    description: "set when the user's pod was gone and the user was moved: that pod",
+  })
+  movedFrom?: number;
   @ApiProperty({
     type: 'boolean',
     example: true,

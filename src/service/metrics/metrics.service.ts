@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { RedisConnectionPool } from '../../redis/redis-connection-pool';
 import { LuaScriptRegistry } from '../../scripts/lua-script-registry';
+import { MalformedEntries } from '../../stateful/malformed-entries';
 
 /** The service's Prometheus registry: per-operation latency and errors, Redis connections, script reloads. */
 @Injectable()
@@ -23,7 +24,7 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(pool: RedisConnectionPool, scripts: LuaScriptRegistry) {
+  constructor(pool: RedisConnectionPool, scripts: LuaScriptRegistry, malformed: MalformedEntries) {
     collectDefaultMetrics({ register: this.registry });
     new Gauge({
       name: 'stateful_redis_connections',
@@ -34,6 +35,16 @@ export class MetricsService {
         this.reset();
         for (const client of pool.clients)
           this.inc({ state: client.status === 'ready' ? 'ready' : 'not_ready' });
+      },
+    });
+    new Counter({
+      name: 'stateful_malformed_entries_total',
+      help: 'Entries left out of reads of many entries because their stored value does not parse, by key kind (state, load, link, userLinks)',
+      labelNames: ['key_kind'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [kind, count] of malformed.totals) this.inc({ key_kind: kind }, count);
       },
     });
     new Counter({

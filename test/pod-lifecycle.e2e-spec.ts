@@ -1,0 +1,386 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  RedisConnectionPool,
+  StatefulExecutorService,
+  StatefulModule,
+  StatefulPodAgent,
+  type ComputeLinkResult,
+  type StatefulModuleOptions,
+} from '../src';
+import { TOPOLOGIES, useTestbed, type StatefulTestbed } from './support/stateful-testbed';
+import { waitUntil } from './support/wait-until';
+
+const NS = 'prod';
+const SVC = 'game';
+const GONE_AFTER_MS = 1_500;
+const USERS = 1_000;
+
+async function startApp(options: StatefulModuleOptions): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [StatefulModule.forRoot(options)],
+  }).compile();
+  return moduleRef.createNestApplication({ logger: false }).init();
+}
+
+/**
+ * Script calls the deployment's masters have served so far (INFO commandstats, EVALSHA and EVAL):
+ * every call of computeLinkedPod is scripts only, so their count per compute is its Redis calls.
+ */
+async function scriptCalls(bed: StatefulTestbed): Promise<number> {
+  const stats = await Promise.all(bed.masters().map((node) => node.info('commandstats')));
+  return stats
+    .flatMap((text) => [...text.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)])
+    .reduce((sum, match) => sum + Number(match[1]), 0);
+}
+
+/** The link of every user of the service, as stored (uid -> pod), read key by key. */
+async function storedLinks(bed: StatefulTestbed, uids: string[]): Promise<Map<string, number>> {
+  const links = new Map<string, number>();
+  for (const uid of uids) {
+    const value = await bed.raw.get(`sf:{${NS}:lk:${uid}}${SVC}`);
+    const listed = await bed.raw.hget(`sf:{${NS}:lk:${uid}}`, SVC);
+    // Persistent links are listed in the user's hash, temporary ones are not.
+    const persistent = (await bed.raw.ttl(`sf:{${NS}:lk:${uid}}${SVC}`)) === -1;
+    expect(listed).toBe(persistent ? value : null);
+    if (value !== null) links.set(uid, Number(value));
+  }
+  return links;
+}
+
+/**
+ * SPEC §6 as a user meets it: pods come and go under gateways, and the store stays true. Pod agents
+ * and gateways are separate Nest apps with their own connections, as separate processes would be.
+ */
+describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
+  const bed = useTestbed(topology);
+  const apps: INestApplication[] = [];
+  afterEach(async () => {
+    await Promise.all(apps.splice(0).map((app) => app.close().catch(() => undefined)));
+    await bed.flush();
+  });
+
+  const agent = async (podId: number, load: () => number) => {
+    const app = await startApp({
+      redis: bed.redisOptions,
+      pod: { namespace: NS, service: SVC, podId, reportEveryMs: 200, load },
+    });
+    apps.push(app);
+    return app;
+  };
+  const gateway = async (options: Partial<StatefulModuleOptions> = {}) => {
+    const app = await startApp({ redis: bed.redisOptions, ...options });
+    apps.push(app);
+    return app.get(StatefulExecutorService);
+  };
+
+  it('one pod shut down, one simply stopped: every user lands on a live pod, moved ones once, the rest untouched', async () => {
+    const pods = await Promise.all([0, 1, 2].map((id) => agent(id, () => 10)));
+    const gateways = [await gateway(), await gateway()];
+    const uids = Array.from({ length: USERS }, (_, i) => `user-${i}`);
+    const compute = (uid: string, i: number) =>
+      gateways[i % 2].computeLinkedPod(NS, uid, SVC, -1, { goneAfterMs: GONE_AFTER_MS });
+
+    const placed = await Promise.all(uids.map(compute));
+    const before = new Map(uids.map((uid, i) => [uid, placed[i].podId]));
+    expect(new Set(before.values())).toEqual(new Set([0, 1, 2]));
+
+    // Pod 0 shuts down (reports Shutdown); pod 1 dies without a word: its reports stop and age.
+    apps.splice(apps.indexOf(pods[0]), 1);
+    await pods[0].close();
+    for (const client of pods[1].get(RedisConnectionPool).clients) client.disconnect();
+    await new Promise((resolve) => setTimeout(resolve, GONE_AFTER_MS + 300));
+
+    const callsBefore = await scriptCalls(bed);
+    const after: ComputeLinkResult[] = await Promise.all(uids.map(compute));
+    const callsPerCompute = ((await scriptCalls(bed)) - callsBefore) / USERS;
+    const again: ComputeLinkResult[] = await Promise.all(uids.map(compute));
+
+    const stored = await storedLinks(bed, uids);
+    let moved = 0;
+    uids.forEach((uid, i) => {
+      const old = before.get(uid)!;
+      expect(after[i].podId).toBe(2);
+      expect(stored.get(uid)).toBe(2);
+      if (old === 2) {
+        expect(after[i]).toEqual({ podId: 2, created: false });
+      } else {
+        expect(after[i]).toEqual({ podId: 2, created: false, movedFrom: old });
+        moved++;
+      }
+      // Moved once: the next call finds the user where it was moved.
+      expect(again[i]).toEqual({ podId: 2, created: false });
+    });
+    const expectedMoved = uids.filter((uid) => before.get(uid) !== 2).length;
+    expect(moved).toBe(expectedMoved);
+    console.log(
+      `pod lifecycle (${topology}): ${USERS} users on 3 pods; pod 0 shut down, pod 1 stopped; ` +
+        `${moved} users moved to pod 2 (${USERS - moved} untouched) by ${2 * USERS} computeLinkedPod calls ` +
+        `through 2 gateways; ${callsPerCompute.toFixed(2)} Redis calls per compute in the healing round`,
+    );
+  }, 60_000);
+
+  it('200 concurrent computes on a user whose pod is gone: one new pod, every caller agrees', async () => {
+    await gateway().then((g) => g.reportPodLoad(NS, SVC, 1, 5));
+    await gateway().then((g) => g.reportPodLoad(NS, SVC, 2, 5));
+    const writer = await gateway();
+    await writer.reportPodStatus(NS, SVC, 0, { load: 1, state: 'Shutdown' });
+    await writer.setLinkedPod(NS, 'hot', SVC, 0, -1);
+    const gateways = await Promise.all(Array.from({ length: 4 }, () => gateway()));
+    const results = await Promise.all(
+      Array.from({ length: 200 }, (_, i) => gateways[i % 4].computeLinkedPod(NS, 'hot', SVC, -1)),
+    );
+    const pods = new Set(results.map((result) => result.podId));
+    expect(pods.size).toBe(1);
+    const [winner] = pods;
+    expect([1, 2]).toContain(winner);
+    expect(results.every((result) => result.movedFrom === 0)).toBe(true);
+    expect(await bed.raw.get(`sf:{${NS}:lk:hot}${SVC}`)).toBe(String(winner));
+    expect(await bed.raw.hget(`sf:{${NS}:lk:hot}`, SVC)).toBe(String(winner));
+  });
+
+  it('a Draining pod, a slow pod, heal: false and no other pod keep their users', async () => {
+    const g = await gateway();
+    await g.reportPodLoad(NS, SVC, 0, 1);
+    await g.reportPodLoad(NS, SVC, 1, 1);
+    await g.setLinkedPod(NS, 'drained', SVC, 0, -1);
+    await g.setServiceState(NS, SVC, 0, 'Draining');
+    await expect(g.computeLinkedPod(NS, 'drained', SVC, -1)).resolves.toEqual({
+      podId: 0,
+      created: false,
+    });
+    // Never picked for a new user.
+    for (let i = 0; i < 20; i++) {
+      await expect(g.computeLinkedPod(NS, `new-${i}`, SVC, -1)).resolves.toMatchObject({
+        podId: 1,
+      });
+    }
+    // Slow: its report is older than maxAgeMs (not picked for new users) but not than goneAfterMs.
+    await bed.raw.hset(
+      `sf:{${NS}:state:${SVC}}:load`,
+      '3',
+      `1:${(await bed.redisTimeMs()) - 60_000}`,
+    );
+    await g.setLinkedPod(NS, 'slow', SVC, 3, -1);
+    await expect(g.computeLinkedPod(NS, 'slow', SVC, -1)).resolves.toEqual({
+      podId: 3,
+      created: false,
+    });
+    // Shut down, but healing off: kept.
+    await g.reportPodStatus(NS, SVC, 3, { load: 1, state: 'Shutdown' });
+    await expect(g.computeLinkedPod(NS, 'slow', SVC, -1, { heal: false })).resolves.toEqual({
+      podId: 3,
+      created: false,
+    });
+    // Shut down and no other eligible pod (1 excluded, 0 draining): kept as it is.
+    await expect(g.computeLinkedPod(NS, 'slow', SVC, -1, { excludePods: [1] })).resolves.toEqual({
+      podId: 3,
+      created: false,
+    });
+    await expect(g.computeLinkedPod(NS, 'slow', SVC, -1)).resolves.toEqual({
+      podId: 1,
+      created: false,
+      movedFrom: 3,
+    });
+  });
+
+  it('a pod that has just started is not taken for gone by a gateway whose table is older than it', async () => {
+    const stale = await gateway({ podTableTtlMs: 60_000 });
+    const fresh = await gateway({ podTableTtlMs: 0 });
+    await fresh.reportPodLoad(NS, SVC, 0, 1);
+    await stale.computeLinkedPod(NS, 'first', SVC, -1); // the stale gateway's table: pod 0 only
+    await fresh.reportPodLoad(NS, SVC, 5, 0); // pod 5 starts
+    await fresh.setLinkedPod(NS, 'newcomer', SVC, 5, -1);
+    await expect(stale.computeLinkedPod(NS, 'newcomer', SVC, -1)).resolves.toEqual({
+      podId: 5,
+      created: false,
+    });
+  });
+
+  it("drain as an operator runs it: scan lists exactly the pod's users, release frees them and nobody else", async () => {
+    const g = await gateway();
+    for (const pod of [0, 1, 2]) await g.reportPodLoad(NS, SVC, pod, 1);
+    const uids = Array.from({ length: 300 }, (_, i) => `u${i}`);
+    await Promise.all(
+      uids.map((uid, i) => g.setLinkedPod(NS, uid, SVC, i % 3, i % 5 === 0 ? 600 : -1)),
+    );
+    await g.setLinkedPod(NS, 'u1', 'chat', 1, -1); // another service's link to the same pod id
+    await g.setServiceState(NS, SVC, 1, 'Draining');
+
+    const listed: string[] = [];
+    for await (const uid of g.scanLinkedUsers(NS, SVC, 1, { count: 50 })) listed.push(uid);
+    // Compare with a full listing of the keyspace.
+    const keys = (await bed.keys()).filter(
+      (key) => key.startsWith(`sf:{${NS}:lk:`) && key.endsWith(`}${SVC}`),
+    );
+    const expected: string[] = [];
+    for (const key of keys) {
+      if ((await bed.raw.get(key)) === '1')
+        expected.push(key.slice(`sf:{${NS}:lk:`.length, -`}${SVC}`.length));
+    }
+    expect(listed.sort()).toEqual(expected.sort());
+    expect(listed).toHaveLength(100);
+
+    const others = await storedLinks(bed, uids);
+    await expect(g.releasePodUsers(NS, SVC, 1)).resolves.toBe(100);
+    const after = await storedLinks(bed, uids);
+    for (const uid of uids) {
+      if (others.get(uid) === 1) expect(after.has(uid)).toBe(false);
+      else expect(after.get(uid)).toBe(others.get(uid));
+    }
+    expect(await bed.raw.get(`sf:{${NS}:lk:u1}chat`)).toBe('1');
+    // Their next compute places them elsewhere (pod 1 is draining).
+    await expect(g.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toMatchObject({ created: true });
+    expect([0, 2]).toContain(Number(await bed.raw.get(`sf:{${NS}:lk:u1}${SVC}`)));
+  });
+
+  it('release with a TTL keeps the links as temporary ones', async () => {
+    const g = await gateway();
+    await g.setLinkedPod(NS, 'a', SVC, 4, -1);
+    await g.setLinkedPod(NS, 'b', SVC, 4, -1);
+    await expect(g.releasePodUsers(NS, SVC, 4, { persistSeconds: 120 })).resolves.toBe(2);
+    expect(await bed.raw.ttl(`sf:{${NS}:lk:a}${SVC}`)).toBeGreaterThan(100);
+    expect(await bed.raw.hget(`sf:{${NS}:lk:a}`, SVC)).toBeNull();
+  });
+
+  it('pods reported by Java services are placed on, and their Shutdown heals', async () => {
+    const g = await gateway({ podTableTtlMs: 0 }); // the Java writer is another process
+    // Exactly as the Java original writes it: HSET P:{ns:state:svc} podId LoadInfo.join(load, now, 1).
+    await bed.raw.hset(`sf:{${NS}:state:${SVC}}`, '7', `4-${Date.now()}-1`, '8', `9-${Date.now()}`);
+    await expect(g.getServiceState(NS, SVC)).resolves.toEqual(
+      new Map([
+        [7, 'Ready'],
+        [8, 'Ready'],
+      ]),
+    );
+    await expect(g.getPodLoads(NS, SVC)).resolves.toEqual(
+      new Map([
+        [7, { load: 4, updatedAt: expect.any(Number) }],
+        [8, { load: 9, updatedAt: expect.any(Number) }],
+      ]),
+    );
+    await expect(g.computeLinkedPod(NS, 'j', SVC, -1)).resolves.toEqual({
+      podId: 7,
+      created: true,
+    });
+    await bed.raw.hset(`sf:{${NS}:state:${SVC}}`, '7', `4-${Date.now()}-0`);
+    await expect(g.getServicePodState(NS, SVC, 7)).resolves.toBe('Shutdown');
+    await expect(g.computeLinkedPod(NS, 'j', SVC, -1)).resolves.toEqual({
+      podId: 8,
+      created: false,
+      movedFrom: 7,
+    });
+  });
+
+  it("podStatusFormat 'java' writes what Java gateways read (LoadInfo.build)", async () => {
+    const g = await gateway({ podStatusFormat: 'java' });
+    await g.reportPodStatus(NS, SVC, 3, { load: 12.4 });
+    await g.reportPodStatus(NS, SVC, 4, { load: 2, state: 'Shutdown' });
+    const now = await bed.redisTimeMs();
+    const values = await bed.raw.hgetall(`sf:{${NS}:state:${SVC}}`);
+    // LoadInfo.build: split on '-', Integer.valueOf, Long.valueOf, Integer.valueOf.
+    const javaBuild = (value: string) => {
+      const parts = value.split('-');
+      expect(parts).toHaveLength(3);
+      for (const part of parts) expect(part).toMatch(/^\d+$/);
+      return { load: Number(parts[0]), timestamp: Number(parts[1]), state: Number(parts[2]) };
+    };
+    expect(javaBuild(values['3'])).toEqual({ load: 12, timestamp: expect.any(Number), state: 1 });
+    expect(Math.abs(javaBuild(values['3']).timestamp - now)).toBeLessThan(5_000);
+    expect(javaBuild(values['4'])).toMatchObject({ load: 2, state: 0 });
+    expect(await bed.raw.exists(`sf:{${NS}:state:${SVC}}:load`)).toBe(0);
+    await expect(g.computeLinkedPod(NS, 'x', SVC, -1)).resolves.toEqual({
+      podId: 3,
+      created: true,
+    });
+  });
+
+  it('reportPodStatus writes load and state in one script, on the Redis clock', async () => {
+    const g = await gateway();
+    const before = await bed.redisTimeMs();
+    await g.reportPodStatus(NS, SVC, 2, { load: 7, state: 'Draining' });
+    await g.reportPodStatus(NS, SVC, 2, { load: 8 });
+    await expect(g.getServicePodState(NS, SVC, 2)).resolves.toBe('Draining');
+    const loads = await g.getPodLoads(NS, SVC);
+    expect(loads.get(2)?.load).toBe(8);
+    expect(loads.get(2)!.updatedAt).toBeGreaterThanOrEqual(before);
+  });
+
+  it('the pod table: concurrent placements share one read, and a write through the process is seen at once', async () => {
+    if (topology !== 'standalone') return; // commandstats are per master; one master keeps the count exact
+    const g = await gateway({ podTableTtlMs: 60_000 });
+    await g.reportPodLoad(NS, SVC, 0, 1);
+    const reads = async () =>
+      Number(
+        /cmdstat_hgetall:calls=(\d+)/.exec(await bed.masters()[0].info('commandstats'))?.[1] ?? 0,
+      );
+    const start = await reads();
+    await Promise.all(
+      Array.from({ length: 50 }, (_, i) => g.computeLinkedPod(NS, `t${i}`, SVC, -1)),
+    );
+    expect((await reads()) - start).toBe(2); // one snapshot: HGETALL of the state and the load hash
+    await g.reportPodLoad(NS, SVC, 1, 0); // invalidates this process' table
+    await expect(g.computeLinkedPod(NS, 'after-write', SVC, -1)).resolves.toEqual({
+      podId: 1,
+      created: true,
+    });
+  });
+});
+
+describe('StatefulPodAgent', () => {
+  const bed = useTestbed('standalone');
+  afterEach(() => bed.flush());
+
+  const startAgent = (pod: Partial<NonNullable<StatefulModuleOptions['pod']>>) =>
+    startApp({
+      redis: bed.redisOptions,
+      pod: { namespace: NS, service: SVC, load: () => 3, reportEveryMs: 100, ...pod },
+    });
+
+  it('takes its pod id from the HOSTNAME ordinal, reports Ready at start, its load, Draining, then Shutdown', async () => {
+    const hostname = process.env.HOSTNAME;
+    process.env.HOSTNAME = 'game-3';
+    let load = 3;
+    const app = await startAgent({ load: () => load }).finally(
+      () => (process.env.HOSTNAME = hostname),
+    );
+    const agent = app.get(StatefulPodAgent);
+    expect(agent.podId).toBe(3);
+    await expect(bed.executor.getServicePodState(NS, SVC, 3)).resolves.toBe('Ready');
+    load = 42;
+    await waitUntil(
+      async () => (await bed.executor.getPodLoads(NS, SVC)).get(3)?.load === 42,
+      'a beat',
+    );
+    await agent.setState('Draining');
+    await expect(bed.executor.getServicePodState(NS, SVC, 3)).resolves.toBe('Draining');
+    await app.close();
+    await expect(bed.executor.getServicePodState(NS, SVC, 3)).resolves.toBe('Shutdown');
+  });
+
+  it('refuses to start without a pod id, naming pod.podId', async () => {
+    const hostname = process.env.HOSTNAME;
+    process.env.HOSTNAME = 'not-a-statefulset-pod';
+    const error = await startAgent({})
+      .then((app) => app.close())
+      .catch((caught: unknown) => caught)
+      .finally(() => (process.env.HOSTNAME = hostname));
+    expect(error).toMatchObject({ field: 'pod.podId' });
+  });
+
+  it('rides out a Redis outage: never throws into the app, reports again when Redis is back', async () => {
+    const app = await startAgent({ podId: 5 });
+    try {
+      await bed.server!.stop();
+      await new Promise((resolve) => setTimeout(resolve, 400)); // beats fail meanwhile
+      await bed.server!.launch();
+      await waitUntil(
+        async () => (await bed.executor.getPodLoads(NS, SVC)).has(5),
+        'a load report',
+        10_000,
+      );
+    } finally {
+      await app.close();
+    }
+  });
+});
