@@ -46,6 +46,8 @@ export class AppModule {
           useFactory: (service: ServiceConfig) => ({
             redis: service.redis,
             keyPrefix: service.keyPrefix,
+            podTableTtlMs: service.podTableTtlMs,
+            podStatusFormat: service.podStatusFormat,
           }),
         }),
         ServiceHealthModule.forRoot(config.shutdownDelayMs),

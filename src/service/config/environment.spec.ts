@@ -43,7 +43,16 @@ describe('loadServiceConfig', () => {
       maxBatch: 50,
       apiToken: 'a-token-of-16-ch',
     });
-    expect(loadServiceConfig({})).toMatchObject({ requestTimeoutMs: 10_000, maxBatch: 1_000 });
+    expect(loadServiceConfig({})).toMatchObject({
+      requestTimeoutMs: 10_000,
+      maxBatch: 1_000,
+      podTableTtlMs: 1_000,
+      podStatusFormat: 'split',
+    });
+    expect(loadServiceConfig({ POD_STATUS_FORMAT: 'java', POD_TABLE_TTL_MS: '0' })).toMatchObject({
+      podTableTtlMs: 0,
+      podStatusFormat: 'java',
+    });
   });
 
   it('names the variable behind a library option refused at start', () => {
@@ -114,6 +123,8 @@ describe('loadServiceConfig', () => {
     ],
     [{ REQUEST_TIMEOUT_MS: '0' }, 'REQUEST_TIMEOUT_MS'],
     [{ MAX_BATCH: '0' }, 'MAX_BATCH'],
+    [{ POD_TABLE_TTL_MS: '-1' }, 'POD_TABLE_TTL_MS'],
+    [{ POD_STATUS_FORMAT: 'xml' }, 'POD_STATUS_FORMAT'],
     [{ REDIS_TLS: 'maybe' }, 'REDIS_TLS'],
     [{ REDIS_TLS_CA_FILE: '/no/such/file.pem' }, 'REDIS_TLS_CA_FILE'],
     [{ BODY_LIMIT_BYTES: '10' }, 'BODY_LIMIT_BYTES'],

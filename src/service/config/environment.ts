@@ -18,6 +18,10 @@ export interface ServiceConfig {
   maxBatch: number;
   shutdownDelayMs: number;
   keyPrefix: string;
+  /** How long placement and healing reuse a service's states and loads (the pod table). */
+  podTableTtlMs: number;
+  /** How reportPodStatus writes: this project's two hashes, or the Java original's value. */
+  podStatusFormat: 'split' | 'java';
   redis: RedisModuleOptions;
 }
 
@@ -79,8 +83,18 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     maxBatch: read.integer('MAX_BATCH', 1, 100_000, 1_000),
     shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 0, 600_000, 0),
     keyPrefix,
+    podTableTtlMs: read.integer('POD_TABLE_TTL_MS', 0, 3_600_000, 1_000),
+    podStatusFormat: podStatusFormat(read),
     redis,
   };
+}
+
+function podStatusFormat(read: EnvReader): 'split' | 'java' {
+  const format = read.string('POD_STATUS_FORMAT') ?? 'split';
+  if (format !== 'split' && format !== 'java') {
+    throw new EnvironmentError('POD_STATUS_FORMAT', 'must be split or java');
+  }
+  return format;
 }
 
 function redisTopology(read: EnvReader): RedisModuleOptions {
@@ -197,6 +211,8 @@ const VARIABLE_OF_OPTION: Record<string, string> = {
   'redis.url': 'REDIS_URL',
   'redis.db': 'REDIS_URL',
   keyPrefix: 'REDIS_KEY_PREFIX',
+  podTableTtlMs: 'POD_TABLE_TTL_MS',
+  podStatusFormat: 'POD_STATUS_FORMAT',
   'redis.poolSize': 'REDIS_POOL_SIZE',
   'redis.connectTimeoutMs': 'REDIS_CONNECT_TIMEOUT_MS',
   'redis.commandTimeoutMs': 'REDIS_COMMAND_TIMEOUT_MS',
