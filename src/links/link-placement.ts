@@ -36,14 +36,16 @@ export class LinkPlacement {
       [serviceName, persistSeconds],
       (reply): ComputeLinkResult | Promise<ComputeLinkResult> => {
         const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
-        if (podId === null)
+        if (podId === null) {
           return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
+        }
         if (!choice.heal) return { podId, created: false };
+        const linkSeenAt = performance.now();
         return this.table
           .get(namespace, serviceName)
           .then((snapshot) =>
             isGone(snapshot.pods.get(podId), snapshot.now(), choice.goneAfterMs)
-              ? this.healIfGone(
+              ? this.heal(
                   namespace,
                   uid,
                   serviceName,
@@ -51,6 +53,7 @@ export class LinkPlacement {
                   persistSeconds,
                   choice,
                   snapshot,
+                  linkSeenAt,
                 )
               : { podId, created: false },
           );
@@ -78,11 +81,13 @@ export class LinkPlacement {
   }
 
   /**
-   * Healing: the cached table says the pod is gone; a table up to `podTableTtlMs` old may not know
-   * a pod that has just started, so that is confirmed on a newer read (shared by the callers that
-   * need it) before the user is moved to a pod picked as for a new user, by compare-and-set.
+   * Healing. A pod the cached table does not know at all may have started after the table was
+   * read (its users linked by a gateway with a newer table): that is confirmed on a read started
+   * after the link was seen, shared by the callers that need one. A pod the table knows as gone
+   * (Shutdown, or silent too long) is taken at its word, like any table data up to podTableTtlMs
+   * old. The user then moves to a pod picked as for a new user, by compare-and-set.
    */
-  private async healIfGone(
+  private async heal(
     namespace: string,
     uid: string,
     serviceName: string,
@@ -90,10 +95,14 @@ export class LinkPlacement {
     persistSeconds: number,
     choice: PlacementChoice,
     cached: PodSnapshot,
+    linkSeenAt: number,
   ): Promise<ComputeLinkResult> {
-    const snapshot = await this.table.getNewer(namespace, serviceName, cached);
-    if (!isGone(snapshot.pods.get(gonePod), snapshot.now(), choice.goneAfterMs)) {
-      return { podId: gonePod, created: false };
+    let snapshot = cached;
+    if (!cached.pods.has(gonePod) && cached.startedAt < linkSeenAt) {
+      snapshot = await this.table.getReadSince(namespace, serviceName, linkSeenAt);
+      if (!isGone(snapshot.pods.get(gonePod), snapshot.now(), choice.goneAfterMs)) {
+        return { podId: gonePod, created: false };
+      }
     }
     const candidate = this.pick(snapshot, choice, new Set([...choice.excludePods, gonePod]));
     // No other pod to go to: the link stays as it is (the pod may come back).

@@ -12,6 +12,8 @@ export class PodSnapshot {
     /** The Redis server's clock when the snapshot was read (unix ms). */
     readonly redisNowMs: number,
     readonly pods: ReadonlyMap<number, PodRecord>,
+    /** When its read was sent (performance.now()): it reflects every write made before. */
+    readonly startedAt: number = performance.now(),
   ) {}
 
   /** The Redis clock now, estimated: a cached snapshot judges freshness at the current time. */
@@ -29,6 +31,7 @@ export function buildPodSnapshot(
   stateKey: string,
   loadKey: string,
   malformed: MalformedEntries,
+  startedAt: number,
 ): PodSnapshot {
   if (!Array.isArray(reply) || reply.length !== 3) {
     throw new MalformedReplyError('statefulGetPodLoads', 'expected { now, loads, states }');
@@ -55,5 +58,5 @@ export function buildPodSnapshot(
     }
     pods.set(podId, withLoad(pods.get(podId), load));
   }
-  return new PodSnapshot(parseInteger(reply[0], 'statefulGetPodLoads'), pods);
+  return new PodSnapshot(parseInteger(reply[0], 'statefulGetPodLoads'), pods, startedAt);
 }

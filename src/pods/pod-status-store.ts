@@ -145,8 +145,9 @@ export class PodStatusStore {
   async readSnapshot(namespace: string, serviceName: string): Promise<PodSnapshot> {
     const stateKey = this.keys.podStates(namespace, serviceName);
     const loadKey = this.keys.podLoads(namespace, serviceName);
+    const startedAt = performance.now();
     const reply = await this.scripts.run('statefulGetPodLoads', [stateKey, loadKey], []);
-    return buildPodSnapshot(reply, stateKey, loadKey, this.malformed);
+    return buildPodSnapshot(reply, stateKey, loadKey, this.malformed, startedAt);
   }
 }
 

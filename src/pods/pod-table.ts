@@ -27,18 +27,18 @@ export class PodTable {
   }
 
   /**
-   * A snapshot whose read started after `than` was read: before acting on what a cached snapshot
-   * says (a pod is gone), callers confirm it on data that is current, sharing one read.
+   * A snapshot whose read started at `startedAfter` or later (shared with every caller that needs
+   * one meanwhile): what a caller saw at that time is then reflected in it.
    */
-  getNewer(namespace: string, serviceName: string, than: PodSnapshot): Promise<PodSnapshot> {
+  getReadSince(namespace: string, serviceName: string, startedAfter: number): Promise<PodSnapshot> {
     const entry = this.entries.get(`${namespace}\u0000${serviceName}`);
-    if (entry && entry.startedAt > than.readAt) return entry.snapshot;
+    if (entry && entry.startedAt >= startedAfter) return entry.snapshot;
     return this.start(namespace, serviceName);
   }
 
   private start(namespace: string, serviceName: string): Promise<PodSnapshot> {
     const key = `${namespace}\u0000${serviceName}`;
-    const startedAt = Date.now();
+    const startedAt = performance.now();
     const snapshot = this.read(namespace, serviceName);
     if (this.ttlMs > 0) {
       if (this.entries.size >= MAX_SERVICES) this.entries.clear();
