@@ -7,7 +7,9 @@ import { batchReads } from './scenarios/batch-reads';
 import { httpApi } from './scenarios/http';
 import { linkOperations } from './scenarios/link-operations';
 import { memoryPerLink } from './scenarios/memory';
+import { newUserPlacement } from './scenarios/placement';
 import { poolSizes } from './scenarios/pool-size';
+import { scanAndRelease } from './scenarios/scan-release';
 import { startToReady } from './scenarios/startup';
 import { startLibrary, startRawClient } from './support/library';
 import { clientCpus, cpuCheckMs, describeMachine, lastCpu, pin } from './support/machine';
@@ -32,7 +34,18 @@ const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 700);
 const HTTP_ROUNDS = Number(process.env.BENCH_HTTP_ROUNDS ?? 3);
 const START_ROUNDS = 5;
 const HTTP_DURATION_MS = Number(process.env.BENCH_HTTP_DURATION_MS ?? 3_000);
-const SCENARIOS = ['link', 'batch', 'pool', 'http', 'startup', 'memory'] as const;
+const SCENARIOS = [
+  'link',
+  'placement',
+  'scan',
+  'batch',
+  'pool',
+  'http',
+  'startup',
+  'memory',
+] as const;
+/** Links in the reverse-lookup scenario (BENCH_SCAN_LINKS; SPEC §6's figure is on 1,000,000). */
+const SCAN_LINKS = Number(process.env.BENCH_SCAN_LINKS ?? 1_000_000);
 /** The CPU check before each scenario, by scenario: shows whether the machine stayed as fast. */
 const cpuChecks: [string, number][] = [];
 
@@ -114,6 +127,16 @@ async function libraryScenarios(
     if (chosen.has('link')) {
       begin(`link operations (${topology})`);
       collect(await linkOperations(library, raw.client, topology, ROUNDS, DURATION_MS));
+    }
+    if (chosen.has('placement')) {
+      begin(`new-user placement (${topology})`);
+      collect(await newUserPlacement(redis, topology, ROUNDS, DURATION_MS));
+    }
+    if (chosen.has('scan')) {
+      begin(`reverse lookup and release (${topology})`);
+      const section = await scanAndRelease(library, raw.client, topology, SCAN_LINKS);
+      sections.push(section);
+      console.log(sectionToText(section));
     }
     if (chosen.has('batch')) {
       begin(`batch reads (${topology})`);

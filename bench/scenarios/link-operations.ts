@@ -29,7 +29,13 @@ export async function linkOperations(
   const { executor, registry } = library;
   const sha = (script: string) => registry.sha1(script);
   const uid = (i: number) => `u${i % USERS}`;
-  for (let pod = 0; pod < 8; pod++) await executor.reportPodLoad(NS, SVC, pod, pod);
+  // The pods stay alive (fresh reports) for the whole scenario, so computeLinkedPod's healing check
+  // answers "alive" from the pod table, as in a healthy fleet.
+  const heartbeat = async () => {
+    for (let pod = 0; pod < 8; pod++) await executor.reportPodStatus(NS, SVC, pod, { load: pod });
+  };
+  await heartbeat();
+  const beating = setInterval(() => void heartbeat(), 5_000);
 
   const cases: [string, (i: number) => Promise<unknown>, (i: number) => Promise<unknown>][] = [
     [
@@ -49,11 +55,13 @@ export async function linkOperations(
     ],
     ['getLinkedPod', (i) => executor.getLinkedPod(NS, uid(i), SVC), (i) => raw.get(linkKeys(i)[0])],
     [
-      'computeLinkedPod (link exists)',
+      'computeLinkedPod (link exists, healing on)',
       (i) => executor.computeLinkedPod(NS, uid(i), SVC, -1),
       (i) => raw.evalsha(sha('statefulComputeLinkIfAbsent'), 2, ...linkKeys(i), SVC, -1),
     ],
   ];
+  // Issue targets: 0.95 for the plain link operations; 0.9 for compute with its healing check.
+  const targetOf = (name: string) => (name.startsWith('computeLinkedPod') ? 0.9 : TARGET_RATIO);
 
   const rows: string[][] = [];
   const targets: TargetCheck[] = [];
@@ -63,17 +71,18 @@ export async function linkOperations(
       () => throughput(library, IN_FLIGHT, durationMs),
       () => throughput(baseline, IN_FLIGHT, durationMs),
     );
-    const met = result.ratio >= TARGET_RATIO;
+    const met = result.ratio >= targetOf(name);
     rows.push(pairRow(name, result));
     if (topology === 'standalone') {
       targets.push({
-        target: `${name}: library >= ${TARGET_RATIO} x raw ioredis`,
+        target: `${name}: library >= ${targetOf(name)} x raw ioredis`,
         measured: `${result.ratio.toFixed(3)} x`,
         met,
       });
     }
     console.log(`  ${name}: ${rows[rows.length - 1].slice(1).join(' | ')}`);
   }
+  clearInterval(beating);
   return {
     section: {
       title: `Link operations (${topology})`,
@@ -81,6 +90,8 @@ export async function linkOperations(
         `${IN_FLIGHT} calls in flight; the baseline is the raw ioredis call the library wraps (the same`,
         'script by EVALSHA, or the same GET) on one client built from the same options. Throughput in',
         'calls/s, medians of the rounds; the ratio is the median of per-round library/baseline ratios.',
+        'computeLinkedPod with healing on (the default) also asks the pod table whether the linked pod is',
+        'gone; its baseline is the compute script alone. Pods report every 5 s, as a healthy fleet does.',
       ],
       header: ['operation', 'library (calls/s)', 'raw ioredis (calls/s)', 'ratio'],
       rows,

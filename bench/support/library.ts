@@ -1,5 +1,10 @@
 import { Test } from '@nestjs/testing';
-import { LuaScriptRegistry, StatefulExecutorService, StatefulModule } from '../../src';
+import {
+  LuaScriptRegistry,
+  StatefulExecutorService,
+  StatefulModule,
+  type StatefulModuleOptions,
+} from '../../src';
 import { createRedisConnectionPool } from '../../src/redis/redis-client.factory';
 import type { RedisClient } from '../../src/redis/redis-connection-pool';
 import type { RedisModuleOptions } from '../../src/redis/redis-module-options';
@@ -11,9 +16,12 @@ export interface Library {
   close(): Promise<void>;
 }
 
-export async function startLibrary(redis: RedisModuleOptions): Promise<Library> {
+export async function startLibrary(
+  redis: RedisModuleOptions,
+  options: Omit<StatefulModuleOptions, 'redis'> = {},
+): Promise<Library> {
   const moduleRef = await Test.createTestingModule({
-    imports: [StatefulModule.forRoot({ redis })],
+    imports: [StatefulModule.forRoot({ ...options, redis })],
   }).compile();
   const app = await moduleRef.createNestApplication({ logger: false }).init();
   return {

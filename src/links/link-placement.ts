@@ -40,23 +40,12 @@ export class LinkPlacement {
           return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
         }
         if (!choice.heal) return { podId, created: false };
-        const linkSeenAt = performance.now();
-        return this.table
-          .get(namespace, serviceName)
-          .then((snapshot) =>
-            isGone(snapshot.pods.get(podId), snapshot.now(), choice.goneAfterMs)
-              ? this.heal(
-                  namespace,
-                  uid,
-                  serviceName,
-                  podId,
-                  persistSeconds,
-                  choice,
-                  snapshot,
-                  linkSeenAt,
-                )
-              : { podId, created: false },
-          );
+        // The common case answers from the cached table without another promise.
+        const cached = this.table.peek(namespace, serviceName);
+        if (cached && !isGone(cached.pods.get(podId), cached.now(), choice.goneAfterMs)) {
+          return { podId, created: false };
+        }
+        return this.checkAndHeal(namespace, uid, serviceName, podId, persistSeconds, choice);
       },
     );
   }
@@ -78,6 +67,33 @@ export class LinkPlacement {
     );
     const { flag, podId } = parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
     return { podId, created: flag };
+  }
+
+  /** The pod table had no fresh copy, or it says the linked pod is gone: read it and decide. */
+  private async checkAndHeal(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+    podId: number,
+    persistSeconds: number,
+    choice: PlacementChoice,
+  ): Promise<ComputeLinkResult> {
+    // Any time from here on is after the link was seen, which is all that heal() needs.
+    const linkSeenAt = performance.now();
+    const snapshot = await this.table.get(namespace, serviceName);
+    if (!isGone(snapshot.pods.get(podId), snapshot.now(), choice.goneAfterMs)) {
+      return { podId, created: false };
+    }
+    return this.heal(
+      namespace,
+      uid,
+      serviceName,
+      podId,
+      persistSeconds,
+      choice,
+      snapshot,
+      linkSeenAt,
+    );
   }
 
   /**

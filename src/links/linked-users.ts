@@ -1,6 +1,5 @@
 import type { Redis } from 'ioredis';
 import { StatefulValidationError, translateRedisError } from '../errors';
-import { getMany } from '../redis/multi-key-get';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
 import { parseFlag } from '../stateful/reply-parsers';
@@ -60,7 +59,7 @@ export class LinkedUsers {
       throw translateRedisError(error, 'SCAN');
     }
     const [next, keys] = reply;
-    const uids = await this.linkedTo(keys, namespace, serviceName, podId);
+    const uids = await this.linkedTo(masters[nodeIndex], keys, namespace, serviceName, podId);
     const done = next === '0' && nodeIndex === masters.length - 1;
     return {
       uids,
@@ -83,8 +82,9 @@ export class LinkedUsers {
   }
 
   /**
-   * Removes, by compare-and-remove, every link that points at the pod, a page at a time (at most
-   * `count` scripts in flight); returns how many were released. A link moved meanwhile is left.
+   * Removes, by compare-and-remove, every link that points at the pod, a page at a time (one page
+   * released while the next is scanned); returns how many were released. A link moved meanwhile is
+   * left.
    */
   async release(
     namespace: string,
@@ -94,9 +94,21 @@ export class LinkedUsers {
     count: number,
   ): Promise<number> {
     let released = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await this.page(namespace, serviceName, podId, cursor, count);
+    let next: Promise<LinkedUsersPage> | undefined = this.page(
+      namespace,
+      serviceName,
+      podId,
+      undefined,
+      count,
+    );
+    while (next) {
+      const page: LinkedUsersPage = await next;
+      next =
+        page.cursor === null
+          ? undefined
+          : this.page(namespace, serviceName, podId, page.cursor, count);
+      // Settle the scan ahead too if a release fails, so that no rejection is left unhandled.
+      void next?.catch(() => undefined);
       const results = await Promise.all(
         page.uids.map((uid) =>
           this.scripts.run(
@@ -108,8 +120,7 @@ export class LinkedUsers {
         ),
       );
       released += results.filter(Boolean).length;
-      cursor = page.cursor ?? undefined;
-    } while (cursor !== undefined);
+    }
     return released;
   }
 
@@ -123,18 +134,26 @@ export class LinkedUsers {
     return `${escapeGlob(this.keys.prefix)}:{${namespace}:lk:*}${serviceName}`;
   }
 
+  /**
+   * The uids among `keys` whose link points at the pod: one pipeline of GETs to the master that
+   * returned them (on a Cluster they lie in many slots, so an MGET would need one per slot).
+   */
   private async linkedTo(
+    node: Redis,
     keys: string[],
     namespace: string,
     serviceName: string,
     podId: number,
   ): Promise<string[]> {
     if (keys.length === 0) return [];
-    let values: (string | null)[];
+    let values: unknown[];
     try {
-      values = await getMany(this.pool.next(), keys);
+      const pipeline = node.pipeline();
+      for (const key of keys) pipeline.get(key);
+      // A key that moved to another master meanwhile answers MOVED: it is left out of this pass.
+      values = ((await pipeline.exec()) ?? []).map(([error, value]) => (error ? null : value));
     } catch (error) {
-      throw translateRedisError(error, 'MGET');
+      throw translateRedisError(error, 'GET');
     }
     const head = `${this.keys.prefix}:{${namespace}:lk:`.length;
     const tail = `}${serviceName}`.length;

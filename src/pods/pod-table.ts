@@ -12,13 +12,25 @@ const MAX_SERVICES = 10_000;
 export class PodTable {
   private readonly entries = new Map<
     string,
-    { snapshot: Promise<PodSnapshot>; startedAt: number; expiresAt: number }
+    {
+      snapshot: Promise<PodSnapshot>;
+      /** The snapshot once read: the hot path takes it without a promise. */
+      value?: PodSnapshot;
+      startedAt: number;
+      expiresAt: number;
+    }
   >();
 
   constructor(
     private readonly ttlMs: number,
     private readonly read: (namespace: string, serviceName: string) => Promise<PodSnapshot>,
   ) {}
+
+  /** The cached snapshot if there is a fresh one, without waiting: the hot path's lookup. */
+  peek(namespace: string, serviceName: string): PodSnapshot | undefined {
+    const entry = this.entries.get(`${namespace}\u0000${serviceName}`);
+    return entry && entry.expiresAt > Date.now() ? entry.value : undefined;
+  }
 
   get(namespace: string, serviceName: string): Promise<PodSnapshot> {
     const entry = this.entries.get(`${namespace}\u0000${serviceName}`);
@@ -43,10 +55,18 @@ export class PodTable {
     if (this.ttlMs > 0) {
       if (this.entries.size >= MAX_SERVICES) this.entries.clear();
       // Concurrent callers share this read; a failed read is not kept.
-      const fresh = { snapshot, startedAt, expiresAt: Infinity };
+      const fresh: {
+        snapshot: Promise<PodSnapshot>;
+        value?: PodSnapshot;
+        startedAt: number;
+        expiresAt: number;
+      } = { snapshot, startedAt, expiresAt: Infinity };
       this.entries.set(key, fresh);
       void snapshot.then(
-        () => (fresh.expiresAt = Date.now() + this.ttlMs),
+        (value) => {
+          fresh.value = value;
+          fresh.expiresAt = Date.now() + this.ttlMs;
+        },
         () => this.entries.get(key) === fresh && this.entries.delete(key),
       );
     }
