@@ -89,8 +89,9 @@ export async function scanAndRelease(
       `${COUNT}) that reads each link's pod and keeps pod 0's users, per second of the keys it went through;`,
       "releasePodUsers: one pod's users found by scanning and removed by compare-and-remove, a page at a",
       'time. Baselines: the same work by hand with raw ioredis (SCAN every master with the same MATCH and',
-      'COUNT, one pipeline of GETs per page, and the same script by EVALSHA for each match, page after',
-      `page). Medians of ${passes} passes (scan) and ${PODS - 1} pods (release), in keys of the keyspace`,
+      'COUNT, one MGET per page on one server or a pipeline of GETs to the master on a Cluster, and the',
+      'same script by EVALSHA for each match, page after page).',
+      `Medians of ${passes} passes (scan) and ${PODS - 1} pods (release), in keys of the keyspace`,
       'gone through per second (scan) and users released per second (release).',
     ],
     header: ['operation', 'library', 'raw ioredis', 'ratio'],
@@ -156,10 +157,15 @@ async function rawScan(
         'COUNT',
         COUNT,
       );
-      const pipeline = node.pipeline();
-      for (const key of keys) pipeline.get(key);
-      const values = (await pipeline.exec()) ?? [];
-      await onPage(keys.filter((_, index) => values[index][1] === String(pod)));
+      let values: unknown[] = [];
+      if (keys.length > 0 && !isCluster(raw)) {
+        values = await node.mget(keys);
+      } else if (keys.length > 0) {
+        const pipeline = node.pipeline();
+        for (const key of keys) pipeline.get(key);
+        values = ((await pipeline.exec()) ?? []).map(([, value]) => value);
+      }
+      await onPage(keys.filter((_, index) => values[index] === String(pod)));
       cursor = next;
     } while (cursor !== '0');
   }

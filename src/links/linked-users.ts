@@ -135,8 +135,9 @@ export class LinkedUsers {
   }
 
   /**
-   * The uids among `keys` whose link points at the pod: one pipeline of GETs to the master that
-   * returned them (on a Cluster they lie in many slots, so an MGET would need one per slot).
+   * The uids among `keys` whose link points at the pod: one MGET on a single server; on a Cluster,
+   * one pipeline of GETs to the master that returned them (they lie in many slots, so MGETs would
+   * need one per slot).
    */
   private async linkedTo(
     node: Redis,
@@ -148,6 +149,10 @@ export class LinkedUsers {
     if (keys.length === 0) return [];
     let values: unknown[];
     try {
+      if (!this.pool.isCluster) {
+        values = await node.mget(keys);
+        return this.matching(keys, values, namespace, serviceName, podId);
+      }
       const pipeline = node.pipeline();
       for (const key of keys) pipeline.get(key);
       // A key that moved to another master meanwhile answers MOVED: it is left out of this pass.
@@ -155,6 +160,16 @@ export class LinkedUsers {
     } catch (error) {
       throw translateRedisError(error, 'GET');
     }
+    return this.matching(keys, values, namespace, serviceName, podId);
+  }
+
+  private matching(
+    keys: string[],
+    values: unknown[],
+    namespace: string,
+    serviceName: string,
+    podId: number,
+  ): string[] {
     const head = `${this.keys.prefix}:{${namespace}:lk:`.length;
     const tail = `}${serviceName}`.length;
     const wanted = String(podId);
