@@ -134,7 +134,10 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     expect(pods.size).toBe(1);
     const [winner] = pods;
     expect([1, 2]).toContain(winner);
-    expect(results.every((result) => result.movedFrom === 0)).toBe(true);
+    // Callers that read the link before the move say where it moved from; later ones find it moved.
+    const moved = results.filter((result) => result.movedFrom !== undefined);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(moved.every((result) => result.movedFrom === 0)).toBe(true);
     expect(await bed.raw.get(`sf:{${NS}:lk:hot}${SVC}`)).toBe(String(winner));
     expect(await bed.raw.hget(`sf:{${NS}:lk:hot}`, SVC)).toBe(String(winner));
   });
