@@ -4,7 +4,7 @@ import { freePort } from '../../test/support/redis-server';
 import { median } from '../support/measure';
 import { formatNumber, type Section, type TargetCheck } from '../support/report';
 
-const SERVICE_ENTRY = join(__dirname, '..', '..', 'src', 'main.js');
+const SERVICE_ENTRY = join(__dirname, '..', '..', 'src', 'service', 'main.js');
 const TARGET_MS = 1_000;
 
 /**
