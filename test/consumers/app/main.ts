@@ -11,6 +11,7 @@ import {
   StatefulExceptionFilter,
   StatefulExecutorService,
   StatefulModule,
+  StatefulPodAgent,
   StatefulValidationError,
   type ComputeLinkResult,
 } from 'nest-stateful-redis';
@@ -93,6 +94,33 @@ async function main(): Promise<void> {
   check(unavailable.status === 503, `no available pod answers 503 (got ${unavailable.status})`);
 
   await app.close();
+
+  // A pod of the StatefulSet: the agent reports Ready at start, its load, and Shutdown at the end.
+  process.env.HOSTNAME = 'game-4';
+  @Module({
+    imports: [
+      StatefulModule.forRoot({
+        redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+        pod: { namespace: 'prod', service: 'game', reportEveryMs: 200, load: () => 7 },
+      }),
+    ],
+  })
+  class PodModule {}
+  const pod = await NestFactory.createApplicationContext(PodModule, { logger: ['error', 'warn'] });
+  check(pod.get(StatefulPodAgent).podId === 4, 'the agent takes its pod id from HOSTNAME');
+  const podStore = pod.get(StatefulExecutorService);
+  check((await podStore.getServicePodState('prod', 'game', 4)) === 'Ready', 'the agent reported Ready');
+  check((await podStore.getPodLoads('prod', 'game')).get(4)?.load === 7, 'the agent reported its load');
+  const routed = await podStore.computeLinkedPod('prod', 'u-pod', 'game', -1);
+  check(routed.podId === 4, 'a new user is placed on the reporting pod');
+  await pod.close();
+  const after = await NestFactory.createApplicationContext(
+    StatefulModule.forRoot({ redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } }),
+    { logger: ['error', 'warn'] },
+  );
+  const state = await after.get(StatefulExecutorService).getServicePodState('prod', 'game', 4);
+  check(state === 'Shutdown', `the agent reported Shutdown on close (got ${state})`);
+  await after.close();
   process.stdout.write('consumer ok\n');
 }
 
