@@ -12,9 +12,11 @@
       ARGV[4] persist seconds: '-1' persistent, otherwise the TTL in seconds
 
     Output:
-      { 1, ARGV[3] } when this call moved the link (or linked the user, whose link was removed meanwhile)
+      { 1, ARGV[3] } when this call moved the link
       { 0, pod id linked now (bulk string) } when the link no longer points at the gone pod: another
         caller moved it; it is kept with the caller's persistence, as setLinkedPodIfAbsent does
+      { 0, nil } when the link is gone (removed meanwhile): nothing is written, the caller places
+        the user as a new one
 
     Errors:
       MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
@@ -24,7 +26,10 @@
 --- @include "includes/keepLink"
 
 local current = redis.call('GET', KEYS[1])
-if current and current ~= ARGV[2] then
+if not current then
+  return { 0, false }
+end
+if current ~= ARGV[2] then
   checkStoredPodId(current, KEYS[1])
   keepLink(KEYS[1], KEYS[2], ARGV[1], current, ARGV[4])
   return { 0, current }

@@ -11,7 +11,8 @@
       ARGV[3] state, or '' to leave the state as it is
       ARGV[4] format: 'split' writes '<load>:<unixMillis>' into KEYS[2] and the state into KEYS[1];
               'java' writes '<load>-<unixMillis>-<avail>' into KEYS[1] (avail 0 for Shutdown, else 1),
-              as the Java original does, so that Java gateways see the pod
+              as the Java original does, so that Java gateways see the pod; without a state, a
+              stored avail 0 (Shutdown) is kept
 
     Output:
       the unix time in milliseconds written (integer)
@@ -24,6 +25,11 @@ if ARGV[4] == 'java' then
   local avail = '1'
   if ARGV[3] == 'Shutdown' then
     avail = '0'
+  elseif ARGV[3] == '' then
+    local stored = redis.call('HGET', KEYS[1], ARGV[1])
+    if stored and string.match(stored, '^%-?%d+%-%d+%-0$') then
+      avail = '0'
+    end
   end
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. '-' .. stamp .. '-' .. avail)
 else

@@ -298,6 +298,41 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     });
   });
 
+  it('the java format keeps a Shutdown through state-less beats, and refuses what Java cannot read', async () => {
+    const g = await gateway({ podStatusFormat: 'java' });
+    await g.reportPodStatus(NS, SVC, 3, { load: 1, state: 'Shutdown' });
+    await g.reportPodStatus(NS, SVC, 3, { load: 2 }); // a late beat must not revive it
+    await expect(g.getServicePodState(NS, SVC, 3)).resolves.toBe('Shutdown');
+    await g.reportPodStatus(NS, SVC, 3, { load: 2, state: 'Ready' });
+    await expect(g.getServicePodState(NS, SVC, 3)).resolves.toBe('Ready');
+    for (const [report, field] of [
+      [{ load: 1, state: 'Draining' }, 'report.state'],
+      [{ load: 3_000_000_000 }, 'report.load'],
+    ] as const) {
+      await expect(g.reportPodStatus(NS, SVC, 3, report)).rejects.toMatchObject({ field });
+    }
+  });
+
+  it('healing does not bring back a link removed meanwhile: the move script writes nothing then', async () => {
+    const g = await gateway();
+    const keys = [`sf:{${NS}:lk:gone-user}${SVC}`, `sf:{${NS}:lk:gone-user}`];
+    await expect(bed.registry.run('statefulMoveLink', keys, [SVC, 0, 1, -1])).resolves.toEqual([
+      0,
+      null,
+    ]);
+    expect(await bed.raw.exists(keys[0])).toBe(0);
+    await g.setLinkedPod(NS, 'gone-user', SVC, 4, -1);
+    await expect(bed.registry.run('statefulMoveLink', keys, [SVC, 0, 1, -1])).resolves.toEqual([
+      0,
+      '4',
+    ]);
+    await expect(bed.registry.run('statefulMoveLink', keys, [SVC, 4, 1, -1])).resolves.toEqual([
+      1,
+      '1',
+    ]);
+    expect(await bed.raw.get(keys[0])).toBe('1');
+  });
+
   it('reportPodStatus writes load and state in one script, on the Redis clock', async () => {
     const g = await gateway();
     const before = await bed.redisTimeMs();
@@ -369,6 +404,29 @@ describe('StatefulPodAgent', () => {
       .catch((caught: unknown) => caught)
       .finally(() => (process.env.HOSTNAME = hostname));
     expect(error).toMatchObject({ field: 'pod.podId' });
+  });
+
+  it('a Ready that could not be written at start is written at a later beat (a previous Shutdown does not stick)', async () => {
+    await bed.executor.setServiceState(NS, SVC, 6, 'Shutdown'); // the pod's previous life
+    process.kill(bed.server!.pid!, 'SIGSTOP');
+    let app: INestApplication | undefined;
+    try {
+      const starting = startApp({
+        redis: { ...bed.redisOptions, commandTimeoutMs: 200, connectTimeoutMs: 200 },
+        pod: { namespace: NS, service: SVC, podId: 6, load: () => 1, reportEveryMs: 100 },
+      });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      process.kill(bed.server!.pid!, 'SIGCONT');
+      app = await starting;
+      await waitUntil(
+        async () => (await bed.executor.getServicePodState(NS, SVC, 6)) === 'Ready',
+        'Ready to be written',
+        10_000,
+      );
+    } finally {
+      process.kill(bed.server!.pid!, 'SIGCONT');
+      await app?.close();
+    }
   });
 
   it('rides out a Redis outage: never throws into the app, reports again when Redis is back', async () => {

@@ -80,7 +80,14 @@ export class LinkPlacement {
   ): Promise<ComputeLinkResult> {
     // Any time from here on is after the link was seen, which is all that heal() needs.
     const linkSeenAt = performance.now();
-    const snapshot = await this.table.get(namespace, serviceName);
+    let snapshot: PodSnapshot;
+    try {
+      snapshot = await this.table.get(namespace, serviceName);
+    } catch {
+      // The user has a link: an unreadable pod table (an outage, a key of the wrong type) must not
+      // fail the call; healing waits for the next one.
+      return { podId, created: false };
+    }
     if (!isGone(snapshot.pods.get(podId), snapshot.now(), choice.goneAfterMs)) {
       return { podId, created: false };
     }
@@ -115,7 +122,7 @@ export class LinkPlacement {
   ): Promise<ComputeLinkResult> {
     let snapshot = cached;
     if (!cached.pods.has(gonePod) && cached.startedAt < linkSeenAt) {
-      snapshot = await this.table.getReadSince(namespace, serviceName, linkSeenAt);
+      snapshot = await this.table.confirm(namespace, serviceName, linkSeenAt);
       if (!isGone(snapshot.pods.get(gonePod), snapshot.now(), choice.goneAfterMs)) {
         return { podId: gonePod, created: false };
       }
@@ -128,6 +135,10 @@ export class LinkPlacement {
       this.keys.linkAndUserLinks(namespace, uid, serviceName),
       [serviceName, gonePod, candidate, persistSeconds],
     );
+    // The link was removed meanwhile (released, say): nothing was written; place the user anew.
+    if (Array.isArray(reply) && reply.length === 2 && reply[0] === 0 && reply[1] === null) {
+      return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
+    }
     const { podId } = parseFlagAndPodId(reply, 'statefulMoveLink');
     return podId === gonePod
       ? { podId, created: false }

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { StatefulValidationError, translateRedisError } from '../errors';
+import { RedisUnavailableError, StatefulValidationError, translateRedisError } from '../errors';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
 import { parseFlag } from '../stateful/reply-parsers';
@@ -40,6 +40,9 @@ export class LinkedUsers {
   ): Promise<LinkedUsersPage> {
     const [nodeIndex, nodeCursor] = parseCursor(cursor);
     const masters = this.masters();
+    if (masters.length === 0) {
+      throw new RedisUnavailableError('SCAN', new Error('no Redis master known'));
+    }
     if (nodeIndex >= masters.length) {
       throw new StatefulValidationError(
         'cursor',
@@ -94,6 +97,8 @@ export class LinkedUsers {
     count: number,
   ): Promise<number> {
     let released = 0;
+    // SCAN may return a key twice; with a TTL a released link still points at the pod.
+    const done = new Set<string>();
     let next: Promise<LinkedUsersPage> | undefined = this.page(
       namespace,
       serviceName,
@@ -109,8 +114,10 @@ export class LinkedUsers {
           : this.page(namespace, serviceName, podId, page.cursor, count);
       // Settle the scan ahead too if a release fails, so that no rejection is left unhandled.
       void next?.catch(() => undefined);
+      const fresh = page.uids.filter((uid) => !done.has(uid));
+      fresh.forEach((uid) => done.add(uid));
       const results = await Promise.all(
-        page.uids.map((uid) =>
+        fresh.map((uid) =>
           this.scripts.run(
             'statefulRemoveLinkWithId',
             this.keys.linkAndUserLinks(namespace, uid, serviceName),

@@ -5,16 +5,20 @@ import { parseLoadValue, parseStateValue, withLoad, type PodRecord } from './pod
 
 /** A service's pods as read in one script call, with the Redis clock of that moment. */
 export class PodSnapshot {
-  /** When it was read, on this process' clock: `now()` moves the Redis clock on by the time since. */
-  readonly readAt = Date.now();
-
   constructor(
     /** The Redis server's clock when the snapshot was read (unix ms). */
     readonly redisNowMs: number,
     readonly pods: ReadonlyMap<number, PodRecord>,
     /** When its read was sent (performance.now()): it reflects every write made before. */
     readonly startedAt: number = performance.now(),
+    /** When it was read, on this process' clock: `now()` moves the Redis clock on by the time since. */
+    readonly readAt: number = Date.now(),
   ) {}
+
+  /** The same snapshot with other pods: a write through this process applied to a cached copy. */
+  withPods(pods: ReadonlyMap<number, PodRecord>): PodSnapshot {
+    return new PodSnapshot(this.redisNowMs, pods, this.startedAt, this.readAt);
+  }
 
   /** The Redis clock now, estimated: a cached snapshot judges freshness at the current time. */
   now(): number {

@@ -3,12 +3,17 @@ import { runCommand } from '../redis/redis-command';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
 import type { MalformedEntries } from '../stateful/malformed-entries';
-import { hashEntries, parseFlag, parsePodIdOrUndefined } from '../stateful/reply-parsers';
+import {
+  hashEntries,
+  parseFlag,
+  parseInteger,
+  parsePodIdOrUndefined,
+} from '../stateful/reply-parsers';
 import type { StatefulKeys } from '../stateful/stateful-keys';
 import * as check from '../stateful/stateful-validators';
 import type { PodLoad, PodStatusReport } from '../stateful/stateful.types';
 import { buildPodSnapshot, type PodSnapshot } from './pod-snapshot';
-import { isFresh, parseStateValue } from './pod-status';
+import { DRAINING_STATE, isFresh, parseStateValue, withLoad } from './pod-status';
 import { PodTable } from './pod-table';
 
 /** How pod statuses are written: this project's two hashes, or the Java original's single value. */
@@ -44,7 +49,7 @@ export class PodStatusStore {
     check.assertState(state);
     const key = this.keys.podStates(namespace, serviceName);
     await runCommand(this.pool, 'HSET', (redis) => redis.hset(key, String(podId), state));
-    this.table.invalidate(namespace, serviceName);
+    this.table.patch(namespace, serviceName, podId, (record) => ({ ...record, state }));
   }
 
   /** pod id -> state; Java statuses read as Ready or Shutdown; fields that are no pod id left out. */
@@ -80,7 +85,7 @@ export class PodStatusStore {
       [this.keys.podStates(namespace, serviceName), this.keys.podLoads(namespace, serviceName)],
       [podId],
     );
-    this.table.invalidate(namespace, serviceName);
+    this.table.patch(namespace, serviceName, podId, () => undefined);
     return parseFlag(reply, 'statefulRemoveServicePod');
   }
 
@@ -93,12 +98,15 @@ export class PodStatusStore {
     checkService(namespace, serviceName);
     check.assertPodId(podId);
     check.assertLoad(load);
-    await this.scripts.run(
+    const nowMs = await this.scripts.run(
       'statefulReportPodLoad',
       [this.keys.podLoads(namespace, serviceName)],
       [podId, load],
+      (reply) => parseInteger(reply, 'statefulReportPodLoad'),
     );
-    this.table.invalidate(namespace, serviceName);
+    this.table.patch(namespace, serviceName, podId, (record) =>
+      withLoad(record, { load, updatedAt: nowMs }),
+    );
   }
 
   /** The pod's heartbeat: load, and state when given, in one script on the Redis clock. */
@@ -116,12 +124,35 @@ export class PodStatusStore {
     const { load, state } = report;
     check.assertLoad(load, 'report.load');
     if (state !== undefined) check.assertState(state, 'report.state');
-    await this.scripts.run(
+    if (this.format === 'java') {
+      // Java reads the load with Integer.valueOf, and its format has no Draining.
+      if (Math.round(load) > 2_147_483_647) {
+        throw new StatefulValidationError(
+          'report.load',
+          'must be at most 2147483647 in the java pod status format',
+        );
+      }
+      if (state === DRAINING_STATE) {
+        throw new StatefulValidationError(
+          'report.state',
+          "cannot be Draining in the java pod status format (it has only available and unavailable): use setServiceState, or podStatusFormat 'split'",
+        );
+      }
+    }
+    const nowMs = await this.scripts.run(
       'statefulReportPodStatus',
       [this.keys.podStates(namespace, serviceName), this.keys.podLoads(namespace, serviceName)],
       [podId, this.format === 'java' ? Math.round(load) : load, state ?? '', this.format],
+      (reply) => parseInteger(reply, 'statefulReportPodStatus'),
     );
-    this.table.invalidate(namespace, serviceName);
+    if (this.format === 'java') {
+      this.table.invalidate(namespace, serviceName);
+    } else {
+      this.table.patch(namespace, serviceName, podId, (record) => {
+        const updated = withLoad(record, { load, updatedAt: nowMs });
+        return state === undefined ? updated : { ...updated, state };
+      });
+    }
   }
 
   /** Fresh load reports, from both formats; read now, not from the pod table. */

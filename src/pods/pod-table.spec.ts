@@ -62,19 +62,46 @@ describe('PodTable', () => {
     expect(calls).toBe(2);
   });
 
-  it('getReadSince shares a read started at or after the given time, else starts one', async () => {
+  it('confirm shares a read started at or after the given time, else starts one', async () => {
     const source = reads();
     const table = new PodTable(60_000, source.read);
     const first = table.get('ns', 'svc');
     source.resolveAll();
     await first;
     const seen = performance.now();
-    const confirming = [
-      table.getReadSince('ns', 'svc', seen),
-      table.getReadSince('ns', 'svc', seen),
-    ];
+    const confirming = [table.confirm('ns', 'svc', seen), table.confirm('ns', 'svc', seen)];
     expect(source.calls).toBe(2);
     source.resolveAll();
     await Promise.all(confirming);
+    // A confirming read started just before a later sighting confirms it too (at most one read per
+    // window for a pod that never reports); a plain read does not.
+    await table.confirm('ns', 'svc', performance.now());
+    expect(source.calls).toBe(2);
+  });
+
+  it('keeps the previous snapshot for the hot path while a refresh is under way', async () => {
+    const source = reads();
+    const table = new PodTable(20, source.read);
+    const first = table.get('ns', 'svc');
+    source.resolveAll();
+    const snapshot = await first;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(table.peek('ns', 'svc')).toBeUndefined();
+    void table.get('ns', 'svc'); // starts the refresh
+    expect(table.peek('ns', 'svc')).toBe(snapshot);
+    source.resolveAll();
+  });
+
+  it('patches a cached snapshot with a write made through the process', async () => {
+    const source = reads();
+    const table = new PodTable(60_000, source.read);
+    const first = table.get('ns', 'svc');
+    source.resolveAll();
+    await first;
+    table.patch('ns', 'svc', 3, () => ({ state: 'Draining' }));
+    expect(table.peek('ns', 'svc')?.pods.get(3)).toEqual({ state: 'Draining' });
+    table.patch('ns', 'svc', 3, () => undefined);
+    expect(table.peek('ns', 'svc')?.pods.has(3)).toBe(false);
+    expect(source.calls).toBe(1);
   });
 });

@@ -31,6 +31,10 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
   private timer?: NodeJS.Timeout;
   private failing = false;
   private stopped = false;
+  /** A state not yet written (a failed Ready at start, say): sent with every beat until it is. */
+  private pendingState?: string;
+  /** The report under way, awaited before Shutdown so that no beat lands after it. */
+  private inFlight: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly store: StatefulExecutorService,
@@ -52,26 +56,40 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.enabled) return;
-    await this.report(READY_STATE);
+    // Sent with every beat until it is written: a pod whose previous life ended with Shutdown must
+    // not stay Shutdown because Redis was away when it started.
+    this.pendingState = READY_STATE;
+    await this.beat();
     this.schedule();
   }
 
   /** Reports a state now (`Draining` to take no new users, `Ready` to take them again). */
   async setState(state: string): Promise<void> {
-    if (!this.enabled)
+    if (!this.enabled) {
       throw new StatefulValidationError(
         'pod',
         'is not configured: give StatefulModule the pod option',
       );
-    await this.report(state, true);
+    }
+    if (this.stopped) {
+      throw new StatefulValidationError('state', 'cannot change after Shutdown was reported');
+    }
+    await this.inFlight;
+    const report = this.report(state);
+    this.inFlight = report.catch(() => undefined);
+    await report;
+    // Written: a Ready still pending from the start must not overwrite it at the next beat.
+    this.pendingState = undefined;
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.enabled || this.stopped) return;
     this.stopped = true;
     clearTimeout(this.timer);
-    // Bounded: a Redis that does not answer must not hold the application's shutdown.
-    await withTimeout(this.report(SHUTDOWN_STATE), SHUTDOWN_REPORT_TIMEOUT_MS).catch(() =>
+    // Bounded: a Redis that does not answer must not hold the application's shutdown. A beat under
+    // way is waited for first, so that it cannot land after Shutdown.
+    const shutdown = this.inFlight.then(() => this.report(SHUTDOWN_STATE));
+    await withTimeout(shutdown, SHUTDOWN_REPORT_TIMEOUT_MS).catch(() =>
       this.logger.warn(
         `Pod ${this.resolved!.podId} of ${this.options!.service}: Shutdown not reported in time`,
       ),
@@ -82,29 +100,47 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
     if (this.stopped) return;
     const period = this.resolved!.reportEveryMs;
     this.timer = setTimeout(
-      () => void this.report().finally(() => this.schedule()),
+      () => void this.beat().finally(() => this.schedule()),
       period * (0.9 + Math.random() * 0.2),
     );
     this.timer.unref();
   }
 
-  /** One status report; errors are logged once per outage and swallowed unless `rethrow`. */
-  private async report(state?: string, rethrow = false): Promise<void> {
-    const { namespace, service } = this.options!;
-    try {
-      const load = await this.options!.load();
-      await this.store.reportPodStatus(namespace, service, this.resolved!.podId, { load, state });
-      if (this.failing)
-        this.logger.log(`Pod ${this.resolved!.podId} of ${service}: reporting again`);
-      this.failing = false;
-    } catch (error) {
-      if (rethrow) throw error;
-      if (!this.failing) {
-        this.logger.warn(
-          `Pod ${this.resolved!.podId} of ${service}: status not reported (${(error as Error).message}); retrying at every beat`,
-        );
-      }
-      this.failing = true;
-    }
+  /** One heartbeat: the load, and a state still waiting to be written; never throws. */
+  private beat(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    const state = this.pendingState;
+    this.inFlight = this.report(state).then(
+      () => {
+        if (this.pendingState === state) this.pendingState = undefined;
+        if (this.failing)
+          this.logger.log(
+            `Pod ${this.resolved!.podId} of ${this.options!.service}: reporting again`,
+          );
+        this.failing = false;
+      },
+      (error: unknown) => {
+        if (!this.failing) {
+          this.logger.warn(
+            `Pod ${this.resolved!.podId} of ${this.options!.service}: status not reported (${(error as Error).message}); retrying at every beat`,
+          );
+        }
+        this.failing = true;
+      },
+    );
+    return this.inFlight;
+  }
+
+  private async report(state?: string): Promise<void> {
+    const load = await this.options!.load();
+    await this.store.reportPodStatus(
+      this.options!.namespace,
+      this.options!.service,
+      this.resolved!.podId,
+      {
+        load,
+        state,
+      },
+    );
   }
 }

@@ -109,8 +109,14 @@ async function main(): Promise<void> {
   const pod = await NestFactory.createApplicationContext(PodModule, { logger: ['error', 'warn'] });
   check(pod.get(StatefulPodAgent).podId === 4, 'the agent takes its pod id from HOSTNAME');
   const podStore = pod.get(StatefulExecutorService);
-  check((await podStore.getServicePodState('prod', 'game', 4)) === 'Ready', 'the agent reported Ready');
-  check((await podStore.getPodLoads('prod', 'game')).get(4)?.load === 7, 'the agent reported its load');
+  check(
+    (await podStore.getServicePodState('prod', 'game', 4)) === 'Ready',
+    'the agent reported Ready',
+  );
+  check(
+    (await podStore.getPodLoads('prod', 'game')).get(4)?.load === 7,
+    'the agent reported its load',
+  );
   const routed = await podStore.computeLinkedPod('prod', 'u-pod', 'game', -1);
   check(routed.podId === 4, 'a new user is placed on the reporting pod');
   await pod.close();
