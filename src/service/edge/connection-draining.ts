@@ -18,7 +18,8 @@ export function installConnectionDraining(
   shutdown: ShutdownSignal,
 ): void {
   const receiving = new Set<IncomingMessage>();
-  fastify.addHook('onRequest', (request, _reply, done) => {
+  // One onRequest hook does both jobs: an onSend hook would sit in every response's path.
+  fastify.addHook('onRequest', (request, reply, done) => {
     const raw = request.raw;
     if (!raw.complete) {
       receiving.add(raw);
@@ -26,11 +27,8 @@ export function installConnectionDraining(
       raw.once('end', forget);
       raw.once('close', forget);
     }
-    done();
-  });
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (shutdown.shuttingDown) void reply.header('connection', 'close');
-    done(null, payload);
+    done();
   });
   fastify.addHook('preClose', (done) => {
     for (const raw of receiving) if (!raw.complete) raw.socket?.destroy();
