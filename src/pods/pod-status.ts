@@ -37,15 +37,6 @@ export function parseStateValue(value: string): PodRecord {
   };
 }
 
-/**
- * The value the Java original writes for a pod status: an integer load (Java reads it with
- * Integer.valueOf), the time, and 1 (available) or 0 (Shutdown). The Java format has no Draining:
- * a Draining pod is written as available.
- */
-export function javaStatusValue(load: number, nowMs: number, state: string | undefined): string {
-  return `${Math.round(load)}-${nowMs}-${state === SHUTDOWN_STATE ? 0 : 1}`;
-}
-
 /** Merges a load report into a record: the newer report wins (a pod reported in both formats). */
 export function withLoad(record: PodRecord | undefined, load: PodLoad): PodRecord {
   if (record?.load && record.load.updatedAt >= load.updatedAt) return record;

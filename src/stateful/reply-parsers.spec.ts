@@ -5,7 +5,6 @@ import {
   parseFlag,
   parseFlagAndPodId,
   parseInteger,
-  parseLoadReport,
   parseOptionalPodId,
   parsePodId,
 } from './reply-parsers';
@@ -39,29 +38,6 @@ describe('reply parsers', () => {
     malformed(() => parseFlagAndPodId([1], 's'));
     malformed(() => parseFlagAndPodId('x', 's'));
     malformed(() => parseFlagAndPodId([1, 'x'], 's'));
-  });
-
-  it('parseLoadReport reads <load>:<unixMillis>', () => {
-    expect(parseLoadReport('12:1700000000000', 'k')).toEqual({
-      load: 12,
-      updatedAt: 1_700_000_000_000,
-    });
-    expect(parseLoadReport('0.5:1', 'k')).toEqual({ load: 0.5, updatedAt: 1 });
-    expect(parseLoadReport('1e-7:5', 'k')).toEqual({ load: 1e-7, updatedAt: 5 });
-    for (const bad of [
-      '12',
-      '12:',
-      ':5',
-      'a:5',
-      '-1:5',
-      '1:-5',
-      '1:5.5',
-      'Infinity:5',
-      '1e999:5',
-      7,
-    ]) {
-      malformed(() => parseLoadReport(bad, 'k'));
-    }
   });
 
   it('hashEntries and flatHashEntries read hashes strictly', () => {

@@ -3,8 +3,6 @@ import { MalformedReplyError } from '../errors';
 /** Strict readers of Redis replies: a value of the wrong shape is a MalformedReplyError, never NaN. */
 
 const POD_ID = /^(0|[1-9][0-9]{0,9})$/;
-const DECIMAL = /^(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?$/;
-const MILLIS = /^[0-9]{1,16}$/;
 const MAX_POD_ID = 2_147_483_647;
 
 export function parsePodId(raw: unknown, source: string): number {
@@ -38,20 +36,6 @@ export function parseFlagAndPodId(raw: unknown, source: string): { flag: boolean
     throw new MalformedReplyError(source, `expected a two-element array, got ${show(raw)}`);
   }
   return { flag: parseFlag(raw[0], source), podId: parsePodId(raw[1], source) };
-}
-
-/** A stored load report `<load>:<unixMillis>`. */
-export function parseLoadReport(raw: unknown, source: string): { load: number; updatedAt: number } {
-  if (typeof raw === 'string') {
-    const separator = raw.lastIndexOf(':');
-    const load = raw.slice(0, separator);
-    const millis = raw.slice(separator + 1);
-    if (separator > 0 && DECIMAL.test(load) && MILLIS.test(millis)) {
-      const value = Number(load);
-      if (Number.isFinite(value)) return { load: value, updatedAt: Number(millis) };
-    }
-  }
-  throw new MalformedReplyError(source, `expected <load>:<unixMillis>, got ${show(raw)}`);
 }
 
 /** An HGETALL reply as field/value pairs (ioredis gives an object). */
