@@ -16,7 +16,6 @@ import { ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { StatefulValidationError } from '../../errors';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
-import * as check from '../../stateful/stateful-validators';
 import type { ComputeLinkOptions } from '../../stateful/stateful.types';
 import type { ServiceConfig } from '../config/environment';
 import { SERVICE_CONFIG } from '../config/service-config.constants';
@@ -31,6 +30,7 @@ import {
 import {
   booleanParam,
   mapToObject,
+  namedAsRequest,
   oneOf,
   optionalIntegerParam,
   requiredField,
@@ -132,37 +132,19 @@ export class LinksController {
       ],
       { optional: true },
     );
-    // Checked here so that a 400 names the body's field (`maxLoad`), not the library's (`options.maxLoad`).
-    const options: ComputeLinkOptions = {};
-    if (fields.maxLoad !== undefined) {
-      check.assertFiniteNumber(fields.maxLoad, 'maxLoad');
-      options.maxLoad = fields.maxLoad;
-    }
-    if (fields.maxAgeMs !== undefined) {
-      check.assertMaxAgeMs(fields.maxAgeMs, 'maxAgeMs');
-      options.maxAgeMs = fields.maxAgeMs;
-    }
-    if (fields.excludePods !== undefined) {
-      options.excludePods = check.uniqueList<number>(
-        fields.excludePods,
-        'excludePods',
-        check.assertPodId,
-      );
-    }
-    if (fields.heal !== undefined) {
-      if (typeof fields.heal !== 'boolean')
-        throw new StatefulValidationError('heal', 'must be true or false');
-      options.heal = fields.heal;
-    }
-    if (fields.goneAfterMs !== undefined) {
-      check.assertMaxAgeMs(fields.goneAfterMs, 'goneAfterMs');
-      options.goneAfterMs = fields.goneAfterMs;
-    }
-    if (fields.loadTolerance !== undefined) {
-      check.assertLoad(fields.loadTolerance, 'loadTolerance');
-      options.loadTolerance = fields.loadTolerance;
-    }
-    return this.store.computeLinkedPod(ns, uid, svc, persistSecondsField(fields), options);
+    const { maxLoad, maxAgeMs, excludePods, heal, goneAfterMs, loadTolerance } = fields;
+    const options = {
+      maxLoad,
+      maxAgeMs,
+      excludePods,
+      heal,
+      goneAfterMs,
+      loadTolerance,
+    } as ComputeLinkOptions;
+    const persistSeconds = persistSecondsField(fields);
+    return namedAsRequest('options.', '', () =>
+      this.store.computeLinkedPod(ns, uid, svc, persistSeconds, options),
+    );
   }
 
   @Get('users/:uid/links/:svc')
@@ -255,9 +237,7 @@ export class LinksController {
   }
 }
 
-/** `persistSeconds` may be left out (persistent); given, it must be valid (null is not "left out"). */
+/** `persistSeconds` may be left out (persistent); null is refused by strictBody, a bad value by the library. */
 function persistSecondsField(fields: Record<string, unknown>): number {
-  if (!('persistSeconds' in fields)) return -1;
-  check.assertPersistSeconds(fields.persistSeconds);
-  return fields.persistSeconds;
+  return (fields.persistSeconds ?? -1) as number;
 }

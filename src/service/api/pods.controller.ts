@@ -19,7 +19,7 @@ import {
 } from '@nestjs/swagger';
 import { StatefulValidationError } from '../../errors';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
-import * as check from '../../stateful/stateful-validators';
+import type { PodStatusReport } from '../../stateful/stateful.types';
 import {
   ApiErrors,
   JsonBody,
@@ -31,6 +31,7 @@ import {
 import {
   integerParam,
   mapToObject,
+  namedAsRequest,
   optionalIntegerParam,
   requiredField,
   strictBody,
@@ -151,14 +152,12 @@ export class PodsController {
     @Query() query: unknown,
   ): Promise<void> {
     strictQuery(query, []);
-    const fields = strictBody(body, ['load', 'state']);
-    const load = requiredField<number>(fields, 'load');
-    if (fields.state !== undefined) check.assertState(fields.state, 'state');
-    check.assertLoad(load, 'load');
-    await this.store.reportPodStatus(ns, svc, integerParam(podId, 'podId'), {
-      load,
-      state: fields.state,
-    });
+    const { load, state } = strictBody(body, ['load', 'state']);
+    if (load === undefined) throw new StatefulValidationError('load', 'is required');
+    const report = { load, state } as PodStatusReport;
+    await namedAsRequest('report.', '', () =>
+      this.store.reportPodStatus(ns, svc, integerParam(podId, 'podId'), report),
+    );
   }
 
   /** Reverse lookup: one page of the users linked to the pod (a SCAN step; for operators). */
@@ -184,10 +183,11 @@ export class PodsController {
     @Query() query: unknown,
   ) {
     const { cursor, count } = strictQuery(query, ['cursor', 'count']);
-    return this.store.scanLinkedUsersPage(ns, svc, integerParam(podId, 'podId'), {
-      cursor,
-      count: positiveCount(optionalIntegerParam(count, 'count')),
-    });
+    const id = integerParam(podId, 'podId');
+    const size = optionalIntegerParam(count, 'count');
+    return namedAsRequest('options.', '', () =>
+      this.store.scanLinkedUsersPage(ns, svc, id, { cursor, count: size }),
+    );
   }
 
   /** Releases every link that points at the pod (compare-and-remove); their next compute places them elsewhere. */
@@ -204,11 +204,13 @@ export class PodsController {
     @Query() query: unknown,
   ) {
     strictQuery(query, []);
-    const fields = strictBody(body, ['persistSeconds'], { optional: true });
-    if (fields.persistSeconds !== undefined) check.assertPersistSeconds(fields.persistSeconds);
-    const released = await this.store.releasePodUsers(ns, svc, integerParam(podId, 'podId'), {
-      persistSeconds: fields.persistSeconds,
-    });
+    const { persistSeconds } = strictBody(body, ['persistSeconds'], { optional: true });
+    const id = integerParam(podId, 'podId');
+    const released = await namedAsRequest('options.', '', () =>
+      this.store.releasePodUsers(ns, svc, id, {
+        persistSeconds: persistSeconds as number | undefined,
+      }),
+    );
     return { released };
   }
 
@@ -225,12 +227,4 @@ export class PodsController {
     const loads = await this.store.getPodLoads(ns, svc, optionalIntegerParam(maxAgeMs, 'maxAgeMs'));
     return { loads: mapToObject(loads) };
   }
-}
-
-/** `count` named as the query parameter (the library would name it `options.count`). */
-function positiveCount(count: number | undefined): number | undefined {
-  if (count !== undefined && (count < 1 || count > 100_000)) {
-    throw new StatefulValidationError('count', 'must be an integer from 1 to 100000');
-  }
-  return count;
 }

@@ -2,6 +2,7 @@ import { StatefulValidationError } from '../../errors';
 import {
   integerParam,
   listParam,
+  namedAsRequest,
   optionalIntegerParam,
   strictBody,
   strictQuery,
@@ -61,6 +62,30 @@ describe('request parsing', () => {
     expect(refusal(() => strictBody(undefined, ['podId']))).toBe(
       'Invalid body: must be a JSON object',
     );
+  });
+
+  it('refuses null for any body field: a field is given with a value, or not given', () => {
+    expect(refusal(() => strictBody({ persistSeconds: null }, ['persistSeconds']))).toBe(
+      'Invalid persistSeconds: must not be null',
+    );
+  });
+
+  it('names a refused library argument as the request names it', async () => {
+    const refuse = (field: string) => () =>
+      Promise.reject(new StatefulValidationError(field, 'bad'));
+    await expect(namedAsRequest('options.', '', refuse('options.maxLoad'))).rejects.toMatchObject({
+      field: 'maxLoad',
+      message: 'Invalid maxLoad: bad',
+    });
+    await expect(
+      namedAsRequest('serviceNames', 'services', refuse('serviceNames[2]')),
+    ).rejects.toMatchObject({
+      field: 'services[2]',
+    });
+    await expect(namedAsRequest('options.', '', refuse('uid'))).rejects.toMatchObject({
+      field: 'uid',
+    });
+    await expect(namedAsRequest('options.', '', () => Promise.resolve(7))).resolves.toBe(7);
   });
 
   it('bounds lists', () => {

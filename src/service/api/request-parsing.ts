@@ -75,6 +75,8 @@ export function strictBody(
   }
   const body = raw as Record<string, unknown>;
   for (const [field, value] of Object.entries(body)) {
+    // null is never "left out": a field is given with a value, or not given.
+    if (value === null) throw new StatefulValidationError(field, 'must not be null');
     if (!allowed.includes(field)) {
       throw new StatefulValidationError(field, `is not a field of this body${expected(allowed)}`);
     }
@@ -97,6 +99,26 @@ export function oneOf<T extends string>(
   if (raw === undefined) return fallback;
   if (typeof raw === 'string' && (allowed as readonly string[]).includes(raw)) return raw as T;
   throw new StatefulValidationError(field, `must be one of ${allowed.join(', ')}`);
+}
+
+/**
+ * Runs a library call whose arguments come from the request, so that a refused one is named as the
+ * request names it: the library says `options.maxLoad` or `report.load` where the body says
+ * `maxLoad` or `load`. The library does the checking; this only renames (`from` -> `to`).
+ */
+export async function namedAsRequest<T>(
+  from: string,
+  to: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    if (error instanceof StatefulValidationError && error.field.startsWith(from)) {
+      throw new StatefulValidationError(to + error.field.slice(from.length), error.reason);
+    }
+    throw error;
+  }
 }
 
 /** A Map with numeric or string keys as a JSON object. */

@@ -11,11 +11,17 @@ import {
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
-import * as check from '../../stateful/stateful-validators';
 import type { ServiceConfig } from '../config/environment';
 import { SERVICE_CONFIG } from '../config/service-config.constants';
 import { ApiErrors, JsonBody, NamespaceParam, ServiceParam, V1Docs } from './api-docs.decorators';
-import { listParam, mapToObject, requiredField, strictBody, strictQuery } from './request-parsing';
+import {
+  listParam,
+  mapToObject,
+  namedAsRequest,
+  requiredField,
+  strictBody,
+  strictQuery,
+} from './request-parsing';
 import { WorkloadResponse, WorkloadStateBody, WorkloadsResponse } from './schemas';
 import { V1Routes } from './v1-routes.decorator';
 
@@ -75,12 +81,10 @@ export class WorkloadsController {
   @ApiOkResponse({ type: WorkloadsResponse })
   async getWorkloadStates(@Param('ns') ns: string, @Query() query: unknown) {
     const { services } = strictQuery(query, ['services']);
-    // Checked here so that a 400 names the query's entry (`services[2]`), not the library's argument.
-    const names = check.uniqueList<string>(
-      listParam(services, 'services', this.config.maxBatch),
-      'services',
-      check.assertServiceName,
+    const names = listParam(services, 'services', this.config.maxBatch);
+    const states = await namedAsRequest('serviceNames', 'services', () =>
+      this.store.getWorkloadStates(ns, names),
     );
-    return { workloads: mapToObject(await this.store.getWorkloadStates(ns, names)) };
+    return { workloads: mapToObject(states) };
   }
 }
