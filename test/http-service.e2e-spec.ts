@@ -146,7 +146,10 @@ describe('graceful shutdown', () => {
     expect(ready.body).toMatchObject({
       error: { lifecycle: { status: 'down', message: 'shutting down' } },
     });
-    expect(await inFlight).toMatchObject({ status: 200, body: { links: {} } });
+    const answered = await inFlight;
+    expect(answered).toMatchObject({ status: 200, body: { links: {} } });
+    // It arrived before the shutdown and was answered during the delay: it carries the mark too.
+    expect(answered.headers.get('connection')).toBe('close');
     await blocker;
     await closing;
     await expect(fetch(`${svc.baseUrl}/health/live`)).rejects.toThrow();

@@ -18,8 +18,7 @@ export function installConnectionDraining(
   shutdown: ShutdownSignal,
 ): void {
   const receiving = new Set<IncomingMessage>();
-  // One onRequest hook does both jobs: an onSend hook would sit in every response's path.
-  fastify.addHook('onRequest', (request, reply, done) => {
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const raw = request.raw;
     if (!raw.complete) {
       receiving.add(raw);
@@ -27,8 +26,13 @@ export function installConnectionDraining(
       raw.once('end', forget);
       raw.once('close', forget);
     }
-    if (shutdown.shuttingDown) void reply.header('connection', 'close');
     done();
+  });
+  // At send time, not on arrival: a request that arrived before the shutdown and is answered
+  // during the delay must carry the mark too.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (shutdown.shuttingDown) void reply.header('connection', 'close');
+    done(null, payload);
   });
   fastify.addHook('preClose', (done) => {
     for (const raw of receiving) if (!raw.complete) raw.socket?.destroy();
