@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import { startService, useService, type ServiceTestbed } from './support/service-testbed';
 
 const TOKEN = 'a-long-enough-api-token';
@@ -134,8 +135,15 @@ describe('graceful shutdown', () => {
 
   it('turns readiness 503, lets an in-flight request finish, then closes', async () => {
     // Hold Redis busy so that one request is in flight when the shutdown starts.
-    const blocker = svc.server.command('DEBUG', 'SLEEP', '0.4');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const holder = new Redis(svc.server.url);
+    await holder.ping();
+    // A script that keeps Redis busy for 400 ms (DEBUG SLEEP is disabled by default in Redis 7).
+    const blocker = holder.eval(
+      "local t = redis.call('TIME') local s = t[1] * 1000000 + t[2] " +
+        "repeat local n = redis.call('TIME') until n[1] * 1000000 + n[2] - s > 400000 return 1",
+      0,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 20));
     const inFlight = svc.request('GET', '/v1/namespaces/prod/users/u1/links');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const closing = svc.app.close();
@@ -151,6 +159,7 @@ describe('graceful shutdown', () => {
     // It arrived before the shutdown and was answered during the delay: it carries the mark too.
     expect(answered.headers.get('connection')).toBe('close');
     await blocker;
+    holder.disconnect();
     await closing;
     await expect(fetch(`${svc.baseUrl}/health/live`)).rejects.toThrow();
     await svc.server.destroy();
