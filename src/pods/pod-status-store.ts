@@ -44,7 +44,7 @@ export class PodStatusStore {
     podId: number,
     state: string,
   ): Promise<void> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     check.assertState(state);
     const key = this.keys.podStates(namespace, serviceName);
@@ -54,7 +54,7 @@ export class PodStatusStore {
 
   /** pod id -> state; Java statuses read as Ready or Shutdown; fields that are no pod id left out. */
   async states(namespace: string, serviceName: string): Promise<Map<number, string>> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     const key = this.keys.podStates(namespace, serviceName);
     const reply = await runCommand(this.pool, 'HGETALL', (redis) => redis.hgetall(key));
     const states = new Map<number, string>();
@@ -70,7 +70,7 @@ export class PodStatusStore {
   }
 
   async state(namespace: string, serviceName: string, podId: number): Promise<string | null> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     const key = this.keys.podStates(namespace, serviceName);
     const value = await runCommand(this.pool, 'HGET', (redis) => redis.hget(key, String(podId)));
@@ -78,7 +78,7 @@ export class PodStatusStore {
   }
 
   async remove(namespace: string, serviceName: string, podId: number): Promise<boolean> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     const reply = await this.scripts.run(
       'statefulRemoveServicePod',
@@ -95,7 +95,7 @@ export class PodStatusStore {
     podId: number,
     load: number,
   ): Promise<void> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     check.assertLoad(load);
     const nowMs = await this.scripts.run(
@@ -116,7 +116,7 @@ export class PodStatusStore {
     podId: number,
     report: PodStatusReport,
   ): Promise<void> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     if (report === null || typeof report !== 'object') {
       throw new StatefulValidationError('report', 'must be an object { load, state? }');
@@ -161,7 +161,7 @@ export class PodStatusStore {
     serviceName: string,
     maxAgeMs: number,
   ): Promise<Map<number, PodLoad>> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertMaxAgeMs(maxAgeMs);
     const snapshot = await this.readSnapshot(namespace, serviceName);
     const loads = new Map<number, PodLoad>();
@@ -180,9 +180,4 @@ export class PodStatusStore {
     const reply = await this.scripts.run('statefulGetPodLoads', [stateKey, loadKey], []);
     return buildPodSnapshot(reply, stateKey, loadKey, this.malformed, startedAt);
   }
-}
-
-function checkService(namespace: string, serviceName: string): void {
-  check.assertNamespace(namespace);
-  check.assertServiceName(serviceName);
 }

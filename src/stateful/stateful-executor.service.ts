@@ -11,7 +11,7 @@ import { checkComputeOptions, type PlacementChoice } from '../links/placement-ch
 import { PodStatusStore } from '../pods/pod-status-store';
 import { getMany } from '../redis/multi-key-get';
 import { runCommand } from '../redis/redis-command';
-import { RedisConnectionPool, type RedisClient } from '../redis/redis-connection-pool';
+import { RedisConnectionPool } from '../redis/redis-connection-pool';
 import { LuaScriptRegistry, type ReplyParser } from '../scripts/lua-script-registry';
 import { MalformedEntries } from './malformed-entries';
 import {
@@ -129,16 +129,16 @@ export class StatefulExecutorService {
   // ---- Workload state ----
 
   async setWorkloadState(namespace: string, serviceName: string, state: string): Promise<void> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertState(state);
     const key = this.keys.workload(namespace, serviceName);
-    await this.command('SET', (redis) => redis.set(key, state));
+    await runCommand(this.pool, 'SET', (redis) => redis.set(key, state));
   }
 
   async getWorkloadState(namespace: string, serviceName: string): Promise<string | null> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     const key = this.keys.workload(namespace, serviceName);
-    return this.command('GET', (redis) => redis.get(key));
+    return runCommand(this.pool, 'GET', (redis) => redis.get(key));
   }
 
   /** Only services that have a state; works across Cluster slots. */
@@ -150,7 +150,7 @@ export class StatefulExecutorService {
       check.assertServiceName,
     );
     const keys = services.map((service) => this.keys.workload(namespace, service));
-    const values = await this.command('MGET', (redis) => getMany(redis, keys));
+    const values = await runCommand(this.pool, 'MGET', (redis) => getMany(redis, keys));
     const states = new Map<string, string>();
     values.forEach((state, index) => {
       if (state !== null) states.set(services[index], state);
@@ -227,7 +227,8 @@ export class StatefulExecutorService {
       return rejected(error);
     }
     const key = this.keys.link(namespace, uid, serviceName);
-    return this.command(
+    return runCommand(
+      this.pool,
       'GET',
       (redis) => redis.get(key),
       (value) => parseOptionalPodId(value, key),
@@ -262,7 +263,7 @@ export class StatefulExecutorService {
     check.assertServiceName(serviceName);
     const unique = check.uniqueList<string>(uids, 'uids', check.assertUid);
     const keys = unique.map((uid) => this.keys.link(namespace, uid, serviceName));
-    const values = await this.command('MGET', (redis) => getMany(redis, keys));
+    const values = await runCommand(this.pool, 'MGET', (redis) => getMany(redis, keys));
     const byPod = new Map<number, string[]>();
     values.forEach((value, index) => {
       if (value === null) return;
@@ -319,7 +320,7 @@ export class StatefulExecutorService {
     check.assertNamespace(namespace);
     check.assertUid(uid);
     const key = this.keys.userLinks(namespace, uid);
-    const reply = await this.command('HGETALL', (redis) => redis.hgetall(key));
+    const reply = await runCommand(this.pool, 'HGETALL', (redis) => redis.hgetall(key));
     const links = new Map<string, number>();
     for (const [service, value] of hashEntries(reply, key)) {
       const podId = parsePodIdOrUndefined(value);
@@ -370,7 +371,7 @@ export class StatefulExecutorService {
     podId: number,
     options: { count?: number } = {},
   ): AsyncGenerator<string> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     yield* this.linkedUsers.scan(namespace, serviceName, podId, scanCount(options?.count));
   }
@@ -382,7 +383,7 @@ export class StatefulExecutorService {
     podId: number,
     options: { cursor?: string; count?: number } = {},
   ): Promise<LinkedUsersPage> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     return this.linkedUsers.page(
       namespace,
@@ -403,7 +404,7 @@ export class StatefulExecutorService {
     podId: number,
     options: { persistSeconds?: number; count?: number } = {},
   ): Promise<number> {
-    checkService(namespace, serviceName);
+    check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     const persistSeconds = options?.persistSeconds ?? -1;
     check.assertPersistSeconds(persistSeconds, 'options.persistSeconds');
@@ -445,20 +446,6 @@ export class StatefulExecutorService {
       parse,
     );
   }
-
-  private command<T>(name: string, run: (redis: RedisClient) => Promise<T>): Promise<T>;
-  private command<T, R>(
-    name: string,
-    run: (redis: RedisClient) => Promise<T>,
-    parse: (value: T) => R,
-  ): Promise<R>;
-  private command<T, R>(
-    name: string,
-    run: (redis: RedisClient) => Promise<T>,
-    parse?: (value: T) => R,
-  ): Promise<T | R> {
-    return runCommand(this.pool, name, run, parse as (value: T) => R);
-  }
 }
 
 // Reply parsers of the link scripts, made once so that a call allocates no closure for them.
@@ -475,11 +462,6 @@ const parseTrySetLinkReply = (reply: unknown): TrySetLinkResult => {
   const { flag, podId } = parseFlagAndPodId(reply, 'statefulTrySetLink');
   return { success: flag, podId };
 };
-
-function checkService(namespace: string, serviceName: string): void {
-  check.assertNamespace(namespace);
-  check.assertServiceName(serviceName);
-}
 
 function checkLink(namespace: string, uid: string, serviceName: string): void {
   check.assertNamespace(namespace);

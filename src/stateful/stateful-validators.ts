@@ -67,6 +67,12 @@ export function assertUid(value: unknown, field = 'uid'): asserts value is strin
   }
 }
 
+/** A namespace and a service name (the pod and workload operations' pair). */
+export function assertService(namespace: unknown, serviceName: unknown): void {
+  assertNamespace(namespace);
+  assertServiceName(serviceName);
+}
+
 export function assertPodId(value: unknown, field = 'podId'): asserts value is number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_POD_ID) {
     throw new StatefulValidationError(field, `must be an integer from 0 to ${MAX_POD_ID}`);
