@@ -1,6 +1,6 @@
 import type { RedisModuleOptions } from '../../src/redis/redis-module-options';
 import { startLibrary } from '../support/library';
-import { compare } from '../support/measure';
+import { compare, throughput } from '../support/measure';
 import { formatNumber, type Section, type TargetCheck } from '../support/report';
 import { IN_FLIGHT } from './link-operations';
 
@@ -25,22 +25,12 @@ export async function newUserPlacement(
       await cached.executor.reportPodStatus(NS, SVC, pod, { load: pod % 3 });
     }
     let user = 0;
-    const place = (library: typeof cached) => async () => {
-      let done = 0;
-      const deadline = performance.now() + durationMs;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: IN_FLIGHT }, async () => {
-          while (performance.now() < deadline) {
-            await library.executor.computeLinkedPod(NS, `new-${user++}`, SVC, -1, {
-              loadTolerance: 1,
-            });
-            done++;
-          }
-        }),
+    const place = (library: typeof cached) => () =>
+      throughput(
+        () => library.executor.computeLinkedPod(NS, `new-${user++}`, SVC, -1, { loadTolerance: 1 }),
+        IN_FLIGHT,
+        durationMs,
       );
-      return done / ((performance.now() - started) / 1000);
-    };
     const [withoutTable, withTable] = await compare(rounds, [place(uncached), place(cached)]);
     return {
       section: {
