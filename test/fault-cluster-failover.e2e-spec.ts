@@ -35,9 +35,7 @@ describe('fault: Redis Cluster failover under load', () => {
     master: RedisServer;
     replica: RedisServer;
   }> => {
-    const [port] = await bed.cluster!.masterPorts();
-    const master = bed.cluster!.nodes.find((node) => node.port === port)!;
-    const replica = await bed.cluster!.replicaOf(port);
+    const { master, replica } = await bed.cluster!.masterWithReplica();
     await replica.command('SCRIPT', 'FLUSH');
     return { master, replica };
   };

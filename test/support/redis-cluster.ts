@@ -86,18 +86,32 @@ export class RedisCluster {
       .map((row) => row.port);
   }
 
-  /** The replica that follows the master on `masterPort` (waits for the nodes' views to agree after a failover). */
-  async replicaOf(masterPort: number): Promise<RedisServer> {
-    let port: number | undefined;
+  /**
+   * A master and the live replica that follows it. After an earlier failover the first master may
+   * still be without a synced replica for a while: any pair the nodes agree on will do.
+   */
+  async masterWithReplica(): Promise<{ master: RedisServer; replica: RedisServer }> {
+    let pair: { master: number; replica: number } | undefined;
     await this.waitUntil(async () => {
       const rows = await this.nodeRows();
-      const master = rows.find((row) => row.port === masterPort);
-      port = rows.find(
-        (row) => master && row.masterId === master.id && !row.flags.includes('fail'),
-      )?.port;
-      return port !== undefined;
+      const live = (row: { flags: string[] }) => !row.flags.includes('fail');
+      for (const master of rows.filter((row) => row.flags.includes('master') && live(row))) {
+        const replica = rows.find((row) => row.masterId === master.id && live(row));
+        const node = this.nodes.find((candidate) => candidate.port === replica?.port);
+        // Synced with its master: a replica that is not refuses to take over.
+        if (
+          replica &&
+          node?.running &&
+          (await node.command('INFO', 'replication')).includes('master_link_status:up')
+        ) {
+          pair = { master: master.port, replica: replica.port };
+          return true;
+        }
+      }
+      return false;
     });
-    return this.nodes.find((node) => node.port === port)!;
+    const byPort = (port: number) => this.nodes.find((node) => node.port === port)!;
+    return { master: byPort(pair!.master), replica: byPort(pair!.replica) };
   }
 
   /** CLUSTER FAILOVER on a replica (a manual, lossless failover); waits until it is master and the cluster is ok. */
