@@ -38,6 +38,8 @@ export {
 } from './stateful/stateful.constants';
 export { MalformedEntries, type MalformedKeyKind } from './stateful/malformed-entries';
 export { StatefulPodAgent } from './pods/stateful-pod-agent';
+export { LinkCache, type LinkCacheStats } from './cache/link-cache';
+export type { LinkCacheOptions } from './cache/link-cache-options';
 export type { PodAgentOptions } from './pods/pod-agent-options';
 export type { PodStatusFormat } from './pods/pod-status-store';
 export type { LinkedUsersPage } from './links/linked-users';

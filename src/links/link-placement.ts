@@ -39,14 +39,25 @@ export class LinkPlacement {
         if (podId === null) {
           return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
         }
-        if (!choice.heal) return { podId, created: false };
         // The common case answers from the cached table without another promise.
-        const cached = this.table.peek(namespace, serviceName);
-        if (cached && !isGone(cached.pods.get(podId), cached.now(), choice.goneAfterMs)) {
+        if (!choice.heal || this.keepsPod(namespace, serviceName, podId, choice)) {
           return { podId, created: false };
         }
         return this.checkAndHeal(namespace, uid, serviceName, podId, persistSeconds, choice);
       },
+    );
+  }
+
+  /** True if the pod table, as cached, says the linked pod is not gone (no Redis call). */
+  keepsPod(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    choice: PlacementChoice,
+  ): boolean {
+    const cached = this.table.peek(namespace, serviceName);
+    return (
+      cached !== undefined && !isGone(cached.pods.get(podId), cached.now(), choice.goneAfterMs)
     );
   }
 

@@ -1,4 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LinkCache } from '../cache/link-cache';
+import type { LinkState } from '../cache/link-entries';
+import { linkAfterWrite, LinkLookup } from '../cache/link-lookup';
 import { StatefulValidationError } from '../errors';
 import { LinkPlacement } from '../links/link-placement';
 import {
@@ -43,7 +46,8 @@ import * as check from './stateful-validators';
  * The store's operations (SPEC §3, §6). Every method validates its input before touching Redis,
  * every multi-key change is one Lua script, and every reply is parsed strictly (reads of many
  * entries leave out, and count, an entry that does not parse). Pod states and loads live in
- * src/pods, placement and healing, reverse lookup and release in src/links; this class is the API.
+ * src/pods, placement and healing, reverse lookup and release in src/links, the link cache and
+ * shared calls in src/cache; this class is the API.
  */
 @Injectable()
 export class StatefulExecutorService {
@@ -51,11 +55,13 @@ export class StatefulExecutorService {
   private readonly pods: PodStatusStore;
   private readonly placement: LinkPlacement;
   private readonly linkedUsers: LinkedUsers;
+  private readonly lookup: LinkLookup;
 
   constructor(
     private readonly pool: RedisConnectionPool,
     private readonly scripts: LuaScriptRegistry,
     private readonly malformed: MalformedEntries,
+    private readonly cache: LinkCache,
     @Inject(STATEFUL_MODULE_OPTIONS) options: StatefulModuleOptions,
   ) {
     this.keys = new StatefulKeys(validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX));
@@ -69,6 +75,7 @@ export class StatefulExecutorService {
     );
     this.placement = new LinkPlacement(scripts, this.keys, this.pods.table);
     this.linkedUsers = new LinkedUsers(pool, scripts, this.keys);
+    this.lookup = new LinkLookup(pool, scripts, this.keys, cache, this.placement);
   }
 
   // ---- Pod state and load (src/pods) ----
@@ -179,6 +186,7 @@ export class StatefulExecutorService {
       podId,
       persistSeconds,
       parseSetLinkReply,
+      () => linkAfterWrite(podId, persistSeconds),
     );
   }
 
@@ -198,6 +206,7 @@ export class StatefulExecutorService {
       podId,
       persistSeconds,
       parseClaimedPodId,
+      (linked) => linkAfterWrite(linked, persistSeconds),
     );
   }
 
@@ -217,22 +226,20 @@ export class StatefulExecutorService {
       podId,
       persistSeconds,
       parseTrySetLinkReply,
+      // Refused only by a persistent link to another pod.
+      (result) =>
+        result.success ? linkAfterWrite(podId, persistSeconds) : persistentLink(result.podId),
     );
   }
 
+  /** From the link cache when it is on and holds the link (SPEC §7); identical calls share one read. */
   getLinkedPod(namespace: string, uid: string, serviceName: string): Promise<number | null> {
     try {
       checkLink(namespace, uid, serviceName);
     } catch (error) {
       return rejected(error);
     }
-    const key = this.keys.link(namespace, uid, serviceName);
-    return runCommand(
-      this.pool,
-      'GET',
-      (redis) => redis.get(key),
-      (value) => parseOptionalPodId(value, key),
-    );
+    return this.lookup.get(namespace, uid, serviceName);
   }
 
   /** The pod only if the link is persistent (no TTL). */
@@ -288,12 +295,14 @@ export class StatefulExecutorService {
   ): Promise<boolean> {
     checkLink(namespace, uid, serviceName);
     check.assertPersistSeconds(persistSeconds);
-    const reply = await this.scripts.run(
-      'statefulRemoveLink',
+    return this.writeLink(
+      namespace,
       this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      'statefulRemoveLink',
       [serviceName, persistSeconds],
+      parseRemoveReply,
+      noLink,
     );
-    return parseFlag(reply, 'statefulRemoveLink');
   }
 
   /** removeLinkedPod only if the link points at `podId` (compare-and-remove). */
@@ -307,12 +316,14 @@ export class StatefulExecutorService {
     checkLink(namespace, uid, serviceName);
     check.assertPodId(podId);
     check.assertPersistSeconds(persistSeconds);
-    const reply = await this.scripts.run(
-      'statefulRemoveLinkWithId',
+    return this.writeLink(
+      namespace,
       this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      'statefulRemoveLinkWithId',
       [serviceName, persistSeconds, podId],
+      parseRemoveWithIdReply,
+      noLink,
     );
-    return parseFlag(reply, 'statefulRemoveLinkWithId');
   }
 
   /** The user's persistent links: service -> pod; an entry that is not a pod id is left out. */
@@ -356,7 +367,7 @@ export class StatefulExecutorService {
     } catch (error) {
       return rejected(error);
     }
-    return this.placement.compute(namespace, uid, serviceName, persistSeconds, choice);
+    return this.lookup.compute(namespace, uid, serviceName, persistSeconds, choice);
   }
 
   // ---- Reverse lookup and release (src/links/linked-users.ts) ----
@@ -408,13 +419,19 @@ export class StatefulExecutorService {
     check.assertPodId(podId);
     const persistSeconds = options?.persistSeconds ?? -1;
     check.assertPersistSeconds(persistSeconds, 'options.persistSeconds');
-    return this.linkedUsers.release(
-      namespace,
-      serviceName,
-      podId,
-      persistSeconds,
-      scanCount(options?.count),
-    );
+    try {
+      return await this.linkedUsers.release(
+        namespace,
+        serviceName,
+        podId,
+        persistSeconds,
+        scanCount(options?.count),
+      );
+    } finally {
+      // Read-your-writes: Redis's invalidations of the released links may still be on their way.
+      this.cache.dropPodLinks(namespace, serviceName, podId);
+      this.lookup.writtenMany();
+    }
   }
 
   // ---- Internals ----
@@ -431,6 +448,7 @@ export class StatefulExecutorService {
     podId: number,
     persistSeconds: number,
     parse: ReplyParser<T>,
+    linkAfter: (result: T) => LinkState | null,
   ): Promise<T> {
     try {
       checkLink(namespace, uid, serviceName);
@@ -439,11 +457,38 @@ export class StatefulExecutorService {
     } catch (error) {
       return rejected(error);
     }
-    return this.scripts.run(
-      script,
+    return this.writeLink(
+      namespace,
       this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      script,
       [serviceName, podId, persistSeconds],
       parse,
+      linkAfter,
+    );
+  }
+
+  /**
+   * A link-writing script, keeping this process's view coherent: calls under way for the link no
+   * longer take new callers once it is answered, and the link cache takes the link as written.
+   */
+  private writeLink<T>(
+    namespace: string,
+    keys: [string, string],
+    script: string,
+    args: (string | number)[],
+    parse: ReplyParser<T>,
+    linkAfter: (result: T) => LinkState | null,
+  ): Promise<T> {
+    const link = keys[0];
+    return this.cache.write(
+      namespace,
+      link,
+      () =>
+        this.scripts.run(script, keys, args, (reply) => {
+          this.lookup.written(link);
+          return parse(reply);
+        }),
+      linkAfter,
     );
   }
 }
@@ -462,6 +507,14 @@ const parseTrySetLinkReply = (reply: unknown): TrySetLinkResult => {
   const { flag, podId } = parseFlagAndPodId(reply, 'statefulTrySetLink');
   return { success: flag, podId };
 };
+
+const parseRemoveReply = (reply: unknown) => parseFlag(reply, 'statefulRemoveLink');
+const parseRemoveWithIdReply = (reply: unknown) => parseFlag(reply, 'statefulRemoveLinkWithId');
+
+/** What a link write leaves in Redis, for the link cache. */
+const persistentLink = (podId: number): LinkState => ({ podId, pttlMs: -1 });
+// After a removal the link is gone, or temporary: the cache forgets it either way.
+const noLink = (): null => null;
 
 function checkLink(namespace: string, uid: string, serviceName: string): void {
   check.assertNamespace(namespace);

@@ -1,3 +1,4 @@
+import type { LinkCacheOptions } from '../cache/link-cache-options';
 import type { PodAgentOptions } from '../pods/pod-agent-options';
 import type { PodStatusFormat } from '../pods/pod-status-store';
 import type { RedisModuleOptions } from '../redis/redis-module-options';
@@ -18,6 +19,11 @@ export interface StatefulModuleOptions {
    * gateways must see this project's pods. Readers understand both.
    */
   podStatusFormat?: PodStatusFormat;
+  /**
+   * The link cache (SPEC §7; off by default): getLinkedPod and computeLinkedPod on an existing
+   * link answered from memory, kept coherent by Redis client-side caching invalidations.
+   */
+  cache?: LinkCacheOptions;
   /** Adds StatefulPodAgent's heartbeat: for Nest apps that run inside the StatefulSet. */
   pod?: PodAgentOptions;
 }

@@ -1,4 +1,5 @@
 import { StatefulValidationError } from '../errors';
+import { resolveLinkCacheOptions } from '../cache/link-cache-options';
 import { resolvePodAgent } from '../pods/pod-agent-options';
 import { validateRedisOptions } from '../redis/redis-options.validation';
 import type { StatefulModuleOptions } from './stateful-module-options';
@@ -30,6 +31,7 @@ export function validateStatefulModuleOptions(options: StatefulModuleOptions): v
     throw new StatefulValidationError('podStatusFormat', "must be 'split' or 'java'");
   }
   if (pod !== undefined) resolvePodAgent(pod);
+  if (options.cache !== undefined) resolveLinkCacheOptions(options.cache);
   validateRedisOptions(options.redis);
 }
 

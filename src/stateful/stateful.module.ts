@@ -1,4 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { LinkCache } from '../cache/link-cache';
 import { RedisModule } from '../redis/redis.module';
 import { StatefulPodAgent } from '../pods/stateful-pod-agent';
 import { MalformedEntries } from './malformed-entries';
@@ -22,8 +23,8 @@ class StatefulOptionsModule {}
  * health indicators.
  */
 @Module({
-  providers: [StatefulExecutorService, MalformedEntries, StatefulPodAgent],
-  exports: [StatefulExecutorService, MalformedEntries, StatefulPodAgent],
+  providers: [StatefulExecutorService, MalformedEntries, StatefulPodAgent, LinkCache],
+  exports: [StatefulExecutorService, MalformedEntries, StatefulPodAgent, LinkCache],
 })
 export class StatefulModule extends ConfigurableStatefulModule {
   static override forRoot(options: typeof STATEFUL_OPTIONS_TYPE): DynamicModule {

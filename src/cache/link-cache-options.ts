@@ -1,0 +1,81 @@
+import { StatefulValidationError } from '../errors';
+import * as check from '../stateful/stateful-validators';
+
+/** `StatefulModule.forRoot({ cache })`: the gateway's link cache (SPEC §7). Off when absent. */
+export interface LinkCacheOptions {
+  /** How many links the cache holds at most; the least recently used go first. */
+  maxEntries: number;
+  /**
+   * The longest an entry is answered without asking Redis (default 60000 ms): what bounds
+   * staleness even if an invalidation were lost.
+   */
+  ttlMs?: number;
+  /**
+   * Only these namespaces' links are cached (default: all). Redis then sends this process
+   * invalidations for those namespaces only, instead of for every key under the prefix.
+   */
+  namespaces?: string[];
+}
+
+export interface ResolvedLinkCacheOptions {
+  readonly maxEntries: number;
+  readonly ttlMs: number;
+  /** Undefined: every namespace. */
+  readonly namespaces?: ReadonlySet<string>;
+}
+
+export const DEFAULT_LINK_CACHE_TTL_MS = 60_000;
+export const MAX_LINK_CACHE_ENTRIES = 10_000_000;
+const MAX_TTL_MS = 86_400_000;
+
+/** Checks `cache`, naming the bad field (`cache.<name>`), and fills in the defaults. */
+export function resolveLinkCacheOptions(options: unknown): ResolvedLinkCacheOptions {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new StatefulValidationError('cache', 'must be an object ({ maxEntries, ttlMs? })');
+  }
+  const { maxEntries, ttlMs, namespaces } = options as Partial<LinkCacheOptions>;
+  if (
+    typeof maxEntries !== 'number' ||
+    !Number.isInteger(maxEntries) ||
+    maxEntries < 1 ||
+    maxEntries > MAX_LINK_CACHE_ENTRIES
+  ) {
+    throw new StatefulValidationError(
+      'cache.maxEntries',
+      `must be an integer from 1 to ${MAX_LINK_CACHE_ENTRIES}`,
+    );
+  }
+  if (
+    ttlMs !== undefined &&
+    (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS)
+  ) {
+    throw new StatefulValidationError(
+      'cache.ttlMs',
+      `must be an integer from 1 to ${MAX_TTL_MS} (ms)`,
+    );
+  }
+  if (Array.isArray(namespaces) && namespaces.length === 0) {
+    // No prefix at all would make Redis track every key of the database.
+    throw new StatefulValidationError('cache.namespaces', 'must name at least one namespace');
+  }
+  return {
+    maxEntries,
+    ttlMs: ttlMs ?? DEFAULT_LINK_CACHE_TTL_MS,
+    namespaces:
+      namespaces === undefined
+        ? undefined
+        : new Set(check.uniqueList<string>(namespaces, 'cache.namespaces', check.assertNamespace)),
+  };
+}
+
+/**
+ * The key prefixes Redis tracks for this process (BCAST mode): every link key and user hash is
+ * `P:{ns:lk:...`, so a namespace list narrows tracking to those; otherwise all of `P:{`.
+ */
+export function trackingPrefixes(
+  keyPrefix: string,
+  namespaces: ReadonlySet<string> | undefined,
+): string[] {
+  if (namespaces === undefined) return [`${keyPrefix}:{`];
+  return [...namespaces].map((namespace) => `${keyPrefix}:{${namespace}:lk:`);
+}

@@ -1,0 +1,171 @@
+/** A link as Redis reported it: its pod and its remaining time to live (-1: persistent). */
+export interface LinkState {
+  readonly podId: number;
+  readonly pttlMs: number;
+}
+
+interface Entry {
+  podId: number;
+  persistent: boolean;
+  /** performance.now() after which the entry is not answered. */
+  expiresAt: number;
+  /** Second chance: set by a hit, cleared when eviction passes over the entry. */
+  used: boolean;
+}
+
+/**
+ * A call under way whose answer may enter the cache. An invalidation of its key or a flush while it
+ * runs makes it stale: its answer may predate the change, so it is not stored.
+ */
+export interface Admission {
+  readonly key: string;
+  readonly generation: number;
+  readonly startedAt: number;
+  stale: boolean;
+}
+
+export interface LinkEntriesCounts {
+  hits: number;
+  misses: number;
+  evictions: number;
+  invalidations: number;
+}
+
+/**
+ * The cache's contents and its rules, with no I/O: entries bounded by `maxEntries` (LRU by second
+ * chance: a hit only sets a flag, eviction skips a flagged entry once), each answered until the
+ * earlier of `ttlMs` after it was read and the link's own expiry. Answers are admitted only if
+ * nothing invalidated their key, and no flush happened, while they were fetched.
+ */
+export class LinkEntries {
+  private readonly entries = new Map<string, Entry>();
+  private readonly pending = new Map<string, Admission[]>();
+  private generation = 0;
+  readonly counts: LinkEntriesCounts = {
+    hits: 0,
+    misses: 0,
+    evictions: 0,
+    invalidations: 0,
+  };
+
+  constructor(
+    private readonly maxEntries: number,
+    private readonly ttlMs: number,
+    private readonly now: () => number = () => performance.now(),
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The linked pod, if cached and fresh; `persistentOnly` skips temporary links. Counts hit or miss. */
+  podOf(key: string, persistentOnly: boolean): number | undefined {
+    const entry = this.entries.get(key);
+    if (entry !== undefined && (entry.persistent || !persistentOnly)) {
+      if (entry.expiresAt > this.now()) {
+        entry.used = true;
+        this.counts.hits++;
+        return entry.podId;
+      }
+      this.entries.delete(key);
+    }
+    this.counts.misses++;
+    return undefined;
+  }
+
+  /** Takes back a hit that the caller could not use after all (it went to Redis). */
+  unhit(): void {
+    this.counts.hits--;
+    this.counts.misses++;
+  }
+
+  /** Registers a call whose answer about `key` may be stored by `settle`. */
+  begin(key: string): Admission {
+    const admission: Admission = {
+      key,
+      generation: this.generation,
+      startedAt: this.now(),
+      stale: false,
+    };
+    const list = this.pending.get(key);
+    if (list === undefined) this.pending.set(key, [admission]);
+    else list.push(admission);
+    return admission;
+  }
+
+  /**
+   * Ends a call: stores `link`, or drops the key for no link or an error, unless the answer went
+   * stale meanwhile. `isWrite`: this process changed the key, so answers still under way for it are
+   * older than the change and must not be stored.
+   */
+  settle(admission: Admission, link: LinkState | null, isWrite: boolean): void {
+    const { key } = admission;
+    const list = this.pending.get(key);
+    if (list !== undefined) {
+      const index = list.indexOf(admission);
+      if (index >= 0) list.splice(index, 1);
+      if (list.length === 0) this.pending.delete(key);
+      else if (isWrite) for (const other of list) other.stale = true;
+    }
+    // A stale answer leaves the key alone: whatever is cached now came after the change.
+    if (admission.stale || admission.generation !== this.generation) return;
+    if (link === null) {
+      this.entries.delete(key);
+      return;
+    }
+    const persistent = link.pttlMs < 0;
+    const limit = admission.startedAt + this.ttlMs;
+    // From when the call started: the link's own expiry can only be later than that.
+    const expiresAt = persistent ? limit : Math.min(limit, admission.startedAt + link.pttlMs);
+    const entry = this.entries.get(key);
+    if (entry !== undefined) {
+      entry.podId = link.podId;
+      entry.persistent = persistent;
+      entry.expiresAt = expiresAt;
+      return;
+    }
+    if (this.entries.size >= this.maxEntries) this.evictOne();
+    this.entries.set(key, { podId: link.podId, persistent, expiresAt, used: false });
+  }
+
+  /** Redis says `key` changed: drop it, and fail the admission of answers under way for it. */
+  invalidate(key: string): void {
+    if (this.entries.delete(key)) this.counts.invalidations++;
+    const list = this.pending.get(key);
+    if (list !== undefined) for (const admission of list) admission.stale = true;
+  }
+
+  /** Drops `key` without counting it as an invalidation (a write while the cache cannot admit). */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
+  /** Empties the cache; answers under way are not stored either. */
+  flush(): void {
+    this.entries.clear();
+    this.generation++;
+  }
+
+  /**
+   * Drops the entries `matches` selects, and fails every answer under way (cheaper than finding
+   * theirs): for a change this process made to many keys at once.
+   */
+  drop(matches: (key: string, podId: number) => boolean): void {
+    for (const [key, entry] of this.entries) {
+      if (matches(key, entry.podId)) this.entries.delete(key);
+    }
+    this.generation++;
+  }
+
+  private evictOne(): void {
+    for (const [key, entry] of this.entries) {
+      this.entries.delete(key);
+      if (!entry.used) {
+        this.counts.evictions++;
+        return;
+      }
+      entry.used = false;
+      this.entries.set(key, entry);
+    }
+  }
+}
