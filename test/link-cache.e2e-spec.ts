@@ -26,8 +26,16 @@ async function commandCalls(bed: StatefulTestbed, names: string[]): Promise<numb
 const READS = ['get', 'evalsha', 'eval', 'hgetall', 'hmget', 'mget'];
 const SCRIPTS = ['evalsha', 'eval'];
 
+/** A synchronous condition for waitUntil. */
+const holds = (condition: () => boolean) => () => Promise.resolve(condition());
+
 async function untilTracking(cache: LinkCache): Promise<void> {
-  await waitUntil(async () => cache.stats().tracking, 'link cache tracking', 10_000, 20);
+  await waitUntil(
+    holds(() => cache.stats().tracking),
+    'link cache tracking',
+    10_000,
+    20,
+  );
 }
 
 /** Polls `read` until it returns `expected`; returns the time that took. */
@@ -60,7 +68,12 @@ describe.each(TOPOLOGIES)('link cache (%s)', (topology) => {
 
   it('answers a second read from memory, without a Redis command', async () => {
     await bed.executor.setLinkedPod(NS, 'u1', SVC, 4, -1);
-    await waitUntil(async () => cache().stats().entries === 0, 'own write invalidated', 2_000, 5);
+    await waitUntil(
+      holds(() => cache().stats().entries === 0),
+      'own write invalidated',
+      2_000,
+      5,
+    );
     expect(await get('u1')).toBe(4);
     const before = await commandCalls(bed, READS);
     const hits = cache().stats().hits;
@@ -167,7 +180,7 @@ describe.each(TOPOLOGIES)('link cache (%s)', (topology) => {
     const flushes = cache().stats().flushes['redis flush'];
     await bed.flush();
     await waitUntil(
-      async () => cache().stats().flushes['redis flush'] > flushes,
+      holds(() => cache().stats().flushes['redis flush'] > flushes),
       'flush message',
       COHERENCE_BOUND_MS,
       5,
@@ -273,12 +286,22 @@ describe('link cache across a Redis restart (standalone)', () => {
     const cache = bed.app.get(LinkCache);
     await untilTracking(cache);
     await bed.executor.setLinkedPod(NS, 'r1', SVC, 7, -1);
-    await waitUntil(async () => cache.stats().entries === 0, 'own write invalidated', 2_000, 5);
+    await waitUntil(
+      holds(() => cache.stats().entries === 0),
+      'own write invalidated',
+      2_000,
+      5,
+    );
     expect(await bed.executor.getLinkedPod(NS, 'r1', SVC)).toBe(7);
     expect(cache.stats().entries).toBe(1);
 
     await bed.server!.restart(); // SIGKILL: nothing kept
-    await waitUntil(async () => !cache.stats().tracking, 'tracking lost', 5_000, 10);
+    await waitUntil(
+      holds(() => !cache.stats().tracking),
+      'tracking lost',
+      5_000,
+      10,
+    );
     expect(cache.stats().entries).toBe(0);
     expect(cache.stats().flushes['tracking lost']).toBeGreaterThan(0);
     await waitUntil(
@@ -331,7 +354,7 @@ describe('link cache across Cluster failovers', () => {
     // A write of this process meets MOVED, its client reloads the slot map: listeners follow.
     await Promise.all(USERS.map((uid) => bed.executor.setLinkedPod(NS, uid, SVC, 3, -1)));
     await waitUntil(
-      async () => cache.stats().flushes['topology changed'] > 0 && cache.stats().tracking,
+      holds(() => cache.stats().flushes['topology changed'] > 0 && cache.stats().tracking),
       'listeners following the new masters',
       10_000,
       20,
@@ -348,7 +371,7 @@ describe('link cache across Cluster failovers', () => {
     const { master, replica } = await bed.cluster!.masterWithReplica();
     await master.stop();
     await waitUntil(
-      async () => cache.stats().flushes['tracking lost'] > lostBefore,
+      holds(() => cache.stats().flushes['tracking lost'] > lostBefore),
       'tracking lost',
       5_000,
       10,
@@ -366,7 +389,12 @@ describe('link cache across Cluster failovers', () => {
       'answers matching Redis after the takeover',
       20_000,
     );
-    await waitUntil(async () => cache.stats().tracking, 'tracking back', 20_000, 20);
+    await waitUntil(
+      holds(() => cache.stats().tracking),
+      'tracking back',
+      20_000,
+      20,
+    );
     await linkAndCache(7);
     await expectFollows(8);
   }, 90_000);
