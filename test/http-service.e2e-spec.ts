@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { startService, useService, type ServiceTestbed } from './support/service-testbed';
+import { waitUntil } from './support/wait-until';
 
 const TOKEN = 'a-long-enough-api-token';
 
@@ -163,5 +164,43 @@ describe('graceful shutdown', () => {
     await closing;
     await expect(fetch(`${svc.baseUrl}/health/live`)).rejects.toThrow();
     await svc.server.destroy();
+  });
+});
+
+describe('LINK_CACHE_MAX_ENTRIES', () => {
+  const svc = useService({ LINK_CACHE_MAX_ENTRIES: '1000' });
+  const path = '/v1/namespaces/cached/users/u1/links/game';
+
+  it('answers a link from the cache, follows a change made by another client, and reports it in /metrics', async () => {
+    const raw = new Redis(svc.server.url);
+    try {
+      await waitUntil(
+        async () =>
+          ((await svc.request('GET', '/metrics')).body as string).includes(
+            'stateful_link_cache_tracking 1',
+          ),
+        'link cache tracking',
+        10_000,
+        20,
+      );
+      await raw.set('sf:{cached:lk:u1}game', '3');
+      expect(await svc.request('GET', path)).toMatchObject({ status: 200, body: { podId: 3 } });
+      expect(await svc.request('GET', path)).toMatchObject({ status: 200, body: { podId: 3 } });
+      await raw.set('sf:{cached:lk:u1}game', '4');
+      await waitUntil(
+        async () => ((await svc.request('GET', path)).body as { podId: number }).podId === 4,
+        'the change reaching the cache',
+        1_000,
+        5,
+      );
+      const metrics = (await svc.request('GET', '/metrics')).body as string;
+      expect(metrics).toMatch(/^stateful_link_cache_hits_total [1-9]\d*$/m);
+      expect(metrics).toMatch(/^stateful_link_cache_misses_total [1-9]\d*$/m);
+      expect(metrics).toMatch(/^stateful_link_cache_invalidations_total [1-9]\d*$/m);
+      expect(metrics).toMatch(/^stateful_link_cache_entries 1$/m);
+      expect(metrics).toMatch(/^stateful_link_cache_flushes_total\{reason="redis_flush"\} 0$/m);
+    } finally {
+      raw.disconnect();
+    }
   });
 });

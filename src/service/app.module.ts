@@ -48,6 +48,7 @@ export class AppModule {
             keyPrefix: service.keyPrefix,
             podTableTtlMs: service.podTableTtlMs,
             podStatusFormat: service.podStatusFormat,
+            cache: service.linkCache,
           }),
         }),
         ServiceHealthModule.forRoot(config.shutdownDelayMs),

@@ -53,6 +53,11 @@ describe('loadServiceConfig', () => {
       podTableTtlMs: 0,
       podStatusFormat: 'java',
     });
+    expect(loadServiceConfig({}).linkCache).toBeUndefined();
+    expect(loadServiceConfig({ LINK_CACHE_MAX_ENTRIES: '0' }).linkCache).toBeUndefined();
+    expect(
+      loadServiceConfig({ LINK_CACHE_MAX_ENTRIES: '5000', LINK_CACHE_TTL_MS: '2000' }).linkCache,
+    ).toEqual({ maxEntries: 5_000, ttlMs: 2_000 });
   });
 
   it('names the variable behind a library option refused at start', () => {
@@ -124,6 +129,9 @@ describe('loadServiceConfig', () => {
     [{ REQUEST_TIMEOUT_MS: '0' }, 'REQUEST_TIMEOUT_MS'],
     [{ MAX_BATCH: '0' }, 'MAX_BATCH'],
     [{ POD_TABLE_TTL_MS: '-1' }, 'POD_TABLE_TTL_MS'],
+    [{ LINK_CACHE_MAX_ENTRIES: '-1' }, 'LINK_CACHE_MAX_ENTRIES'],
+    [{ LINK_CACHE_MAX_ENTRIES: 'lots' }, 'LINK_CACHE_MAX_ENTRIES'],
+    [{ LINK_CACHE_TTL_MS: '0' }, 'LINK_CACHE_TTL_MS'],
     [{ POD_STATUS_FORMAT: 'xml' }, 'POD_STATUS_FORMAT'],
     [{ REDIS_TLS: 'maybe' }, 'REDIS_TLS'],
     [{ REDIS_TLS_CA_FILE: '/no/such/file.pem' }, 'REDIS_TLS_CA_FILE'],

@@ -22,6 +22,8 @@ export interface ServiceConfig {
   podTableTtlMs: number;
   /** How reportPodStatus writes: this project's two hashes, or the Java original's value. */
   podStatusFormat: 'split' | 'java';
+  /** The link cache: off when undefined (LINK_CACHE_MAX_ENTRIES unset or 0). */
+  linkCache?: { maxEntries: number; ttlMs: number };
   redis: RedisModuleOptions;
 }
 
@@ -85,8 +87,15 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     keyPrefix,
     podTableTtlMs: read.integer('POD_TABLE_TTL_MS', 0, 3_600_000, 1_000),
     podStatusFormat: podStatusFormat(read),
+    linkCache: linkCache(read),
     redis,
   };
+}
+
+function linkCache(read: EnvReader): ServiceConfig['linkCache'] {
+  const maxEntries = read.integer('LINK_CACHE_MAX_ENTRIES', 0, 10_000_000, 0);
+  const ttlMs = read.integer('LINK_CACHE_TTL_MS', 1, 86_400_000, 60_000);
+  return maxEntries === 0 ? undefined : { maxEntries, ttlMs };
 }
 
 function podStatusFormat(read: EnvReader): 'split' | 'java' {
@@ -213,6 +222,8 @@ const VARIABLE_OF_OPTION: Record<string, string> = {
   keyPrefix: 'REDIS_KEY_PREFIX',
   podTableTtlMs: 'POD_TABLE_TTL_MS',
   podStatusFormat: 'POD_STATUS_FORMAT',
+  'cache.maxEntries': 'LINK_CACHE_MAX_ENTRIES',
+  'cache.ttlMs': 'LINK_CACHE_TTL_MS',
   'redis.poolSize': 'REDIS_POOL_SIZE',
   'redis.connectTimeoutMs': 'REDIS_CONNECT_TIMEOUT_MS',
   'redis.commandTimeoutMs': 'REDIS_COMMAND_TIMEOUT_MS',

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LinkCache } from '../../cache/link-cache';
 import { RedisConnectionPool } from '../../redis/redis-connection-pool';
 import { LuaScriptRegistry } from '../../scripts/lua-script-registry';
 import { MalformedEntries } from '../../stateful/malformed-entries';
@@ -24,8 +25,14 @@ export class MetricsService {
     registers: [this.registry],
   });
 
-  constructor(pool: RedisConnectionPool, scripts: LuaScriptRegistry, malformed: MalformedEntries) {
+  constructor(
+    pool: RedisConnectionPool,
+    scripts: LuaScriptRegistry,
+    malformed: MalformedEntries,
+    linkCache: LinkCache,
+  ) {
     collectDefaultMetrics({ register: this.registry });
+    if (linkCache.enabled) registerLinkCacheMetrics(this.registry, linkCache);
     new Gauge({
       name: 'stateful_redis_connections',
       help: 'Pooled Redis connections (Cluster clients count once), by state',
@@ -57,4 +64,53 @@ export class MetricsService {
       },
     });
   }
+}
+
+/** The link cache's counters (LINK_CACHE_MAX_ENTRIES), read from the cache at each scrape. */
+function registerLinkCacheMetrics(registry: Registry, cache: LinkCache): void {
+  const counters = [
+    ['hits', 'Link reads answered from the link cache'],
+    ['misses', 'Link reads the link cache could not answer (they went to Redis)'],
+    ['evictions', 'Links evicted from the full link cache, least recently used first'],
+    ['invalidations', 'Cached links dropped because Redis reported a change to them'],
+  ] as const;
+  for (const [field, help] of counters) {
+    new Counter({
+      name: `stateful_link_cache_${field}_total`,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(cache.stats()[field]);
+      },
+    });
+  }
+  new Counter({
+    name: 'stateful_link_cache_flushes_total',
+    help: 'Times the link cache was emptied, by reason (tracking lost, topology changed, redis flush)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const [reason, count] of Object.entries(cache.stats().flushes)) {
+        this.inc({ reason: reason.replace(' ', '_') }, count);
+      }
+    },
+  });
+  new Gauge({
+    name: 'stateful_link_cache_entries',
+    help: 'Links held by the link cache',
+    registers: [registry],
+    collect() {
+      this.set(cache.stats().entries);
+    },
+  });
+  new Gauge({
+    name: 'stateful_link_cache_tracking',
+    help: '1 while Redis reports changes to this process (the cache answers), 0 while not',
+    registers: [registry],
+    collect() {
+      this.set(cache.stats().tracking ? 1 : 0);
+    },
+  });
 }
