@@ -5,6 +5,7 @@ import { RedisCluster } from '../test/support/redis-cluster';
 import { RedisServer } from '../test/support/redis-server';
 import { batchReads } from './scenarios/batch-reads';
 import { httpApi } from './scenarios/http';
+import { linkCache } from './scenarios/link-cache';
 import { linkOperations } from './scenarios/link-operations';
 import { memoryPerLink } from './scenarios/memory';
 import { newUserPlacement } from './scenarios/placement';
@@ -22,7 +23,7 @@ import {
 } from './support/report';
 
 /**
- * `npm run bench [-- --cluster] [-- --only=link,batch,pool,http,startup,memory]`: every scenario
+ * `npm run bench [-- --cluster] [-- --only=link,cache,placement,scan,batch,pool,http,startup,memory]`: every scenario
  * against private redis-servers (a 3-master Cluster too with --cluster), each a median of
  * several rounds after a warm-up, compared with its baseline in the same run. Prints the tables;
  * a run of every scenario also writes BENCHMARKS.md. Not part of `npm test`.
@@ -36,6 +37,7 @@ const START_ROUNDS = 5;
 const HTTP_DURATION_MS = Number(process.env.BENCH_HTTP_DURATION_MS ?? 3_000);
 const SCENARIOS = [
   'link',
+  'cache',
   'placement',
   'scan',
   'batch',
@@ -127,6 +129,10 @@ async function libraryScenarios(
     if (chosen.has('link')) {
       begin(`link operations (${topology})`);
       collect(await linkOperations(library, raw.client, topology, ROUNDS, DURATION_MS));
+    }
+    if (chosen.has('cache')) {
+      begin(`link cache (${topology})`);
+      collect(await linkCache(redis, topology, ROUNDS, DURATION_MS));
     }
     if (chosen.has('placement')) {
       begin(`new-user placement (${topology})`);

@@ -1,6 +1,8 @@
 import { Test } from '@nestjs/testing';
 import {
+  LinkCache,
   LuaScriptRegistry,
+  RedisConnectionPool,
   StatefulExecutorService,
   StatefulModule,
   type StatefulModuleOptions,
@@ -13,6 +15,8 @@ import type { RedisModuleOptions } from '../../src/redis/redis-module-options';
 export interface Library {
   executor: StatefulExecutorService;
   registry: LuaScriptRegistry;
+  linkCache: LinkCache;
+  pool: RedisConnectionPool;
   close(): Promise<void>;
 }
 
@@ -27,6 +31,8 @@ export async function startLibrary(
   return {
     executor: app.get(StatefulExecutorService),
     registry: app.get(LuaScriptRegistry),
+    linkCache: app.get(LinkCache),
+    pool: app.get(RedisConnectionPool),
     close: () => app.close(),
   };
 }

@@ -1,11 +1,13 @@
-import { killRegisteredServers } from './server-registry';
+import { killOrphanedServers, killRegisteredServers, startRunRegistry } from './server-registry';
 
 /**
- * Leftovers of an earlier, interrupted run would hold ports and memory: kill them first. The
- * returned teardown catches servers of a test file whose process had to be killed.
+ * Leftovers of an earlier, interrupted run would hold ports and memory: kill them first (only
+ * those of runs that are over). The returned teardown catches servers of a test file whose
+ * process had to be killed.
  */
 export default function globalSetup(): () => void {
-  killRegisteredServers();
+  killOrphanedServers();
+  startRunRegistry();
   return () => {
     const killed = killRegisteredServers();
     if (killed > 0) {
