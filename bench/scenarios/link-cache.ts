@@ -2,7 +2,6 @@ import { setImmediate as nextTurn } from 'timers/promises';
 import { runInNewContext } from 'vm';
 import { setFlagsFromString } from 'v8';
 import type { RedisModuleOptions } from '../../src/redis/redis-module-options';
-import type { RedisClient } from '../../src/redis/redis-connection-pool';
 import { startLibrary, startRawClient, type Library } from '../support/library';
 import { compare, median, ratioOf, throughput } from '../support/measure';
 import { formatNumber, type Section, type TargetCheck } from '../support/report';
