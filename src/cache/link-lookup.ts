@@ -106,7 +106,8 @@ export class LinkLookup {
       key,
       (other) => other.persistSeconds === persistSeconds && sameChoice(other.choice, choice),
     );
-    if (shared !== undefined) return shared;
+    // The call that shared another's did not create or move the link itself.
+    if (shared !== undefined) return shared.then(asJoiner);
     const promise: Promise<ComputeLinkResult> = this.cache
       .write(
         namespace,
@@ -162,6 +163,11 @@ function parseLinkWithTtl(reply: unknown, key: string): LinkState | null {
   // Inside the script the key exists, so PTTL is -1 (persistent) or the time left.
   return { podId, pttlMs: pttlMs < 0 ? -1 : pttlMs };
 }
+
+const asJoiner = (result: ComputeLinkResult): ComputeLinkResult => ({
+  podId: result.podId,
+  created: false,
+});
 
 function sameChoice(a: PlacementChoice, b: PlacementChoice): boolean {
   if (a === b) return true;

@@ -11,6 +11,7 @@ describe('loadLuaScripts', () => {
     expect(Object.fromEntries(scripts.map((s) => [s.name, s.numberOfKeys]))).toEqual({
       statefulComputeLinkIfAbsent: 2,
       statefulGetLinkIfPersist: 1,
+      statefulGetLinkWithTtl: 1,
       statefulGetPodLoads: 2,
       statefulMoveLink: 2,
       statefulRemoveLink: 2,
