@@ -3,7 +3,9 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { serveLinkRoutesOnFastify } from './api/fastify-link-routes';
 import { toHttpError } from './api/http-error';
+import { LinkRequests } from './api/link-requests';
 import type { ServiceConfig } from './config/environment';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { serveDocs } from './docs/docs.routes';
@@ -42,6 +44,7 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
   installJsonBodyParser(fastify);
   installConnectionDraining(fastify, app.get(ShutdownState));
   installMetricsHooks(fastify, app.get(MetricsService));
+  serveLinkRoutesOnFastify(fastify, app.get(LinkRequests), () => undefined);
   serveDocs(app, buildOpenApiDocument(app));
   return app;
 }
