@@ -2,6 +2,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { RedisConnectionPool } from '../redis/redis-connection-pool';
 import { AppModule } from './app.module';
 import { serveLinkRoutesOnFastify } from './api/fastify-link-routes';
 import { toHttpError } from './api/http-error';
@@ -16,6 +17,7 @@ import { installJsonBodyParser } from './edge/json-body.parser';
 import { ShutdownState } from './health/shutdown-state';
 import { installMetricsHooks } from './metrics/metrics-hooks';
 import { MetricsService } from './metrics/metrics.service';
+import { RedisWriteBatching } from './redis/redis-write-batching';
 
 /**
  * Builds the service on Fastify (chosen over Express for its lower per-request overhead; the
@@ -44,7 +46,8 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
   installJsonBodyParser(fastify);
   installConnectionDraining(fastify, app.get(ShutdownState));
   installMetricsHooks(fastify, app.get(MetricsService));
-  serveLinkRoutesOnFastify(fastify, app.get(LinkRequests), () => undefined);
+  const redisWrites = new RedisWriteBatching(app.get(RedisConnectionPool));
+  serveLinkRoutesOnFastify(fastify, app.get(LinkRequests), () => redisWrites.batchThisTurn());
   serveDocs(app, buildOpenApiDocument(app));
   return app;
 }
