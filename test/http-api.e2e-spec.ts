@@ -207,6 +207,49 @@ describe('HTTP API', () => {
       ]);
     });
 
+    // The link routes are plain Fastify handlers (fastify-link-routes.ts): what Nest's router did
+    // for them, they must still do.
+    it.each([
+      ['PUT', '/v1/namespaces//users/u1/links/game'],
+      ['PUT', '/v1/namespaces/prod/users//links/game'],
+      ['GET', '/v1/namespaces/prod/users//links/game'],
+      ['DELETE', '/v1/namespaces//users/u1/links/game'],
+      ['POST', '/v1/namespaces/prod/users//links/game/compute'],
+    ])(
+      '%s %s (an empty path parameter) is not the route: 404, Redis untouched',
+      async (method, path) => {
+        const response = await svc.request(
+          method,
+          path,
+          method === 'GET' || method === 'DELETE' ? {} : { body: { podId: 1 } },
+        );
+        expect(response).toMatchObject({
+          status: 404,
+          body: { statusCode: 404, error: 'Not Found', message: `Cannot ${method} ${path}` },
+        });
+        expect(await svc.server.command('DBSIZE')).toBe('0\n');
+      },
+    );
+
+    it('HEAD of a link answers as GET does, without the body', async () => {
+      await api('PUT', '/users/u1/links/game', { podId: 3 });
+      const found = await svc.request('HEAD', '/v1/namespaces/prod/users/u1/links/game');
+      expect(found.status).toBe(200);
+      expect(found.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(found.body).toBeUndefined();
+      expect((await svc.request('HEAD', '/v1/namespaces/prod/users/u2/links/game')).status).toBe(
+        404,
+      );
+    });
+
+    it('answers a JSON body with its content type, and a refused try in the same shape', async () => {
+      const linked = await api('PUT', '/users/u1/links/game', { podId: 3 });
+      expect(linked.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      const refused = await api('PUT', '/users/u1/links/game', { podId: 5, mode: 'try' });
+      expect(refused).toMatchObject({ status: 409, body: { success: false, podId: 3 } });
+      expect(refused.headers.get('content-type')).toBe('application/json; charset=utf-8');
+    });
+
     it('takes uids with URL-encoded characters', async () => {
       const uid = 'user: José/1';
       const path = `/users/${encodeURIComponent(uid)}/links/game`;

@@ -2,8 +2,11 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { RedisConnectionPool } from '../redis/redis-connection-pool';
 import { AppModule } from './app.module';
+import { serveLinkRoutesOnFastify } from './api/fastify-link-routes';
 import { toHttpError } from './api/http-error';
+import { LinkRequests } from './api/link-requests';
 import type { ServiceConfig } from './config/environment';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { serveDocs } from './docs/docs.routes';
@@ -14,6 +17,7 @@ import { installJsonBodyParser } from './edge/json-body.parser';
 import { ShutdownState } from './health/shutdown-state';
 import { installMetricsHooks } from './metrics/metrics-hooks';
 import { MetricsService } from './metrics/metrics.service';
+import { RedisWriteBatching } from './redis/redis-write-batching';
 
 /**
  * Builds the service on Fastify (chosen over Express for its lower per-request overhead; the
@@ -42,6 +46,8 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
   installJsonBodyParser(fastify);
   installConnectionDraining(fastify, app.get(ShutdownState));
   installMetricsHooks(fastify, app.get(MetricsService));
+  const redisWrites = new RedisWriteBatching(app.get(RedisConnectionPool));
+  serveLinkRoutesOnFastify(fastify, app.get(LinkRequests), () => redisWrites.batchThisTurn());
   serveDocs(app, buildOpenApiDocument(app));
   return app;
 }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
+import { LinkRequests } from './link-requests';
 import { LinksController } from './links.controller';
 import { PodsController } from './pods.controller';
 import { ServiceExceptionFilter } from './service-exception.filter';
@@ -11,6 +12,6 @@ import { WorkloadsController } from './workloads.controller';
  */
 @Module({
   controllers: [PodsController, WorkloadsController, LinksController],
-  providers: [{ provide: APP_FILTER, useClass: ServiceExceptionFilter }],
+  providers: [LinkRequests, { provide: APP_FILTER, useClass: ServiceExceptionFilter }],
 })
 export class ApiModule {}

@@ -5,7 +5,6 @@ import {
   Get,
   HttpCode,
   Inject,
-  NotFoundException,
   Param,
   Post,
   Put,
@@ -16,7 +15,6 @@ import { ApiOkResponse, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { StatefulValidationError } from '../../errors';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
-import type { ComputeLinkOptions } from '../../stateful/stateful.types';
 import type { ServiceConfig } from '../config/environment';
 import { SERVICE_CONFIG } from '../config/service-config.constants';
 import {
@@ -27,16 +25,8 @@ import {
   UidParam,
   V1Docs,
 } from './api-docs.decorators';
-import {
-  booleanParam,
-  mapToObject,
-  namedAsRequest,
-  oneOf,
-  optionalIntegerParam,
-  requiredField,
-  strictBody,
-  strictQuery,
-} from './request-parsing';
+import { LinkRequests } from './link-requests';
+import { mapToObject, requiredField, strictBody, strictQuery } from './request-parsing';
 import {
   BatchGetBody,
   BatchGetResponse,
@@ -51,9 +41,11 @@ import {
 } from './schemas';
 import { V1Routes } from './v1-routes.decorator';
 
-const LINK_MODES = ['set', 'ifAbsent', 'try'] as const;
-
-/** Users' links to pods (SPEC §5). */
+/**
+ * Users' links to pods (SPEC §5). The routes of one link (PUT, GET, DELETE, compute) are the work of
+ * LinkRequests; on Fastify they are served by plain handlers (fastify-link-routes.ts), and these
+ * methods declare them (path, OpenAPI) and serve them on Express.
+ */
 @ApiTags('links')
 @V1Docs()
 @V1Routes()
@@ -62,6 +54,7 @@ const LINK_MODES = ['set', 'ifAbsent', 'try'] as const;
 export class LinksController {
   constructor(
     private readonly store: StatefulExecutorService,
+    private readonly links: LinkRequests,
     @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
   ) {}
 
@@ -88,21 +81,9 @@ export class LinksController {
     @Query() query: unknown,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    strictQuery(query, []);
-    const fields = strictBody(body, ['podId', 'persistSeconds', 'mode']);
-    const podId = requiredField<number>(fields, 'podId');
-    const persistSeconds = persistSecondsField(fields);
-    const mode = oneOf(fields.mode, 'mode', LINK_MODES, 'set');
-    if (mode === 'ifAbsent') {
-      return { podId: await this.store.setLinkedPodIfAbsent(ns, uid, svc, podId, persistSeconds) };
-    }
-    if (mode === 'try') {
-      const result = await this.store.trySetLinkedPod(ns, uid, svc, podId, persistSeconds);
-      if (!result.success) reply.status(409);
-      return result;
-    }
-    const previousPodId = await this.store.setLinkedPod(ns, uid, svc, podId, persistSeconds);
-    return { podId, previousPodId };
+    const answer = await this.links.set({ ns, uid, svc }, body, query);
+    if (answer.status !== 200) reply.status(answer.status);
+    return answer.body;
   }
 
   @Post('users/:uid/links/:svc/compute')
@@ -111,40 +92,14 @@ export class LinksController {
   @ServiceParam()
   @JsonBody(ComputeLinkBody, false)
   @ApiOkResponse({ type: ComputeLinkResponse })
-  async computeLinkedPod(
+  computeLinkedPod(
     @Param('ns') ns: string,
     @Param('uid') uid: string,
     @Param('svc') svc: string,
     @Body() body: unknown,
     @Query() query: unknown,
   ) {
-    strictQuery(query, []);
-    const fields = strictBody(
-      body,
-      [
-        'persistSeconds',
-        'maxLoad',
-        'maxAgeMs',
-        'excludePods',
-        'heal',
-        'goneAfterMs',
-        'loadTolerance',
-      ],
-      { optional: true },
-    );
-    const { maxLoad, maxAgeMs, excludePods, heal, goneAfterMs, loadTolerance } = fields;
-    const options = {
-      maxLoad,
-      maxAgeMs,
-      excludePods,
-      heal,
-      goneAfterMs,
-      loadTolerance,
-    } as ComputeLinkOptions;
-    const persistSeconds = persistSecondsField(fields);
-    return namedAsRequest('options.', '', () =>
-      this.store.computeLinkedPod(ns, uid, svc, persistSeconds, options),
-    );
+    return this.links.compute({ ns, uid, svc }, body, query);
   }
 
   @Get('users/:uid/links/:svc')
@@ -158,21 +113,15 @@ export class LinksController {
   })
   @ApiOkResponse({ type: LinkResponse })
   @ApiErrors(404)
-  async getLinkedPod(
+  getLinkedPod(
     @Param('ns') ns: string,
     @Param('uid') uid: string,
     @Param('svc') svc: string,
     @Query() query: unknown,
   ) {
-    const { persistentOnly } = strictQuery(query, ['persistentOnly']);
-    const podId = booleanParam(persistentOnly, 'persistentOnly')
-      ? await this.store.getLinkedPodIfPersist(ns, uid, svc)
-      : await this.store.getLinkedPod(ns, uid, svc);
-    if (podId === null) throw new NotFoundException(`user ${uid} has no link to service ${svc}`);
-    return { podId };
+    return this.links.get({ ns, uid, svc }, query);
   }
 
-  /** Without persistSeconds the link is deleted at once; with podId it is compare-and-remove. */
   @Delete('users/:uid/links/:svc')
   @UidParam()
   @ServiceParam()
@@ -189,20 +138,13 @@ export class LinksController {
     description: 'compare-and-remove: only if linked to this pod',
   })
   @ApiOkResponse({ type: RemovedResponse })
-  async removeLinkedPod(
+  removeLinkedPod(
     @Param('ns') ns: string,
     @Param('uid') uid: string,
     @Param('svc') svc: string,
     @Query() query: unknown,
   ) {
-    const { persistSeconds, podId } = strictQuery(query, ['persistSeconds', 'podId']);
-    const seconds = optionalIntegerParam(persistSeconds, 'persistSeconds') ?? -1;
-    const expected = optionalIntegerParam(podId, 'podId');
-    const removed =
-      expected === undefined
-        ? await this.store.removeLinkedPod(ns, uid, svc, seconds)
-        : await this.store.removeLinkedPodWithId(ns, uid, svc, expected, seconds);
-    return { removed };
+    return this.links.remove({ ns, uid, svc }, query);
   }
 
   @Get('users/:uid/links')
@@ -235,9 +177,4 @@ export class LinksController {
     }
     return { pods: mapToObject(await this.store.getLinkedPods(ns, uids as string[], svc)) };
   }
-}
-
-/** `persistSeconds` may be left out (persistent); null is refused by strictBody, a bad value by the library. */
-function persistSecondsField(fields: Record<string, unknown>): number {
-  return (fields.persistSeconds ?? -1) as number;
 }
