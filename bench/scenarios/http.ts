@@ -10,6 +10,7 @@ import { formatNumber, type Section, type TargetCheck } from '../support/report'
 const TARGET_ENTRY = join(__dirname, '..', 'support', 'http-target.js');
 const CONNECTIONS = 64;
 const TARGET_RATIO = 0.8;
+const CACHED_TARGET_RATIO = 0.9;
 const TARGET_P99_MS = 10;
 const USERS = 10_000;
 
@@ -55,8 +56,10 @@ export async function httpApi(
     startTarget('bare-express', env),
     startTarget('service-express', env),
     startTarget('service-fastify', { ...env, LOG_REQUESTS: 'true' }),
+    startTarget('service-fastify', { ...env, LINK_CACHE_MAX_ENTRIES: String(2 * USERS) }),
   ]);
-  const [bareFastify, nestFastify, fastify, bareExpress, express, loggingFastify] = targets;
+  const [bareFastify, nestFastify, fastify, bareExpress, express, loggingFastify, cachedFastify] =
+    targets;
   // Every uid the GET route asks for has a link, so that it answers 200, not 404.
   const library = await startLibrary({ url: redisUrl });
   for (let i = 0; i < USERS; i++)
@@ -109,7 +112,14 @@ export async function httpApi(
         method: 'GET',
         path: link,
       },
+      {
+        label: 'service on Fastify, LINK_CACHE_MAX_ENTRIES=20000, GET link',
+        target: cachedFastify,
+        method: 'GET',
+        path: link,
+      },
     ];
+    const cachedGet = loads[loads.length - 1];
     for (const load of loads) await checkAnswers(load);
     const cpu = new Map<Load, number[]>(loads.map((load) => [load, []]));
     const results = await compare(
@@ -177,6 +187,18 @@ export async function httpApi(
         met: perCpuRatio(load) >= TARGET_RATIO,
       });
     }
+    const cachedRatio = perCpuRatio(cachedGet);
+    checks.unshift({
+      target: `HTTP GET link route with the link cache >= ${CACHED_TARGET_RATIO} x bare Fastify GET (per server CPU-second)`,
+      measured: `${cachedRatio.toFixed(3)} x per CPU-second (${ratioOf(
+        result(cachedGet.label),
+        result(loads[0].label),
+      ).toFixed(3)} x in requests/s; ${ratioOf(
+        result(cachedGet.label),
+        result(loads[3].label),
+      ).toFixed(2)} x the same route without the cache)`,
+      met: cachedRatio >= CACHED_TARGET_RATIO,
+    });
     const fastVsExpress = ['PUT', 'GET'].map(
       (method) =>
         `${method} ${ratioOf(

@@ -1,5 +1,5 @@
 import { MalformedReplyError, translateRedisError } from '../errors';
-import type { LinkPlacement } from '../links/link-placement';
+import type { LinkPlacement, PlacementObserver } from '../links/link-placement';
 import type { PlacementChoice } from '../links/placement-choice';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
@@ -20,7 +20,7 @@ interface ComputeCall {
  * cache when it may, and identical calls under way at the same time sharing one Redis call.
  * Arguments are checked by the caller.
  */
-export class LinkLookup {
+export class LinkLookup implements PlacementObserver {
   private readonly gets = new InFlightCalls<number | null>();
   private readonly computes = new InFlightCalls<ComputeLinkResult, ComputeCall>();
 
@@ -30,7 +30,9 @@ export class LinkLookup {
     private readonly keys: StatefulKeys,
     private readonly cache: LinkCache,
     private readonly placement: LinkPlacement,
-  ) {}
+  ) {
+    placement.observer = this;
+  }
 
   /** Calls that shared another's Redis call instead of making their own. */
   get sharedCalls(): number {
@@ -93,7 +95,8 @@ export class LinkLookup {
     persistSeconds: number,
     choice: PlacementChoice,
   ): Promise<ComputeLinkResult> {
-    const key = this.keys.link(namespace, uid, serviceName);
+    const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
+    const key = keys[0];
     // Only a persistent link: on a temporary one, compute refreshes or ends its TTL in Redis.
     const cached = this.cache.podOf(namespace, key, true);
     if (cached !== undefined) {
@@ -108,27 +111,25 @@ export class LinkLookup {
     );
     // The call that shared another's did not create or move the link itself.
     if (shared !== undefined) return shared.then(asJoiner);
-    const promise: Promise<ComputeLinkResult> = this.cache
-      .write(
-        namespace,
-        key,
-        () => this.placement.compute(namespace, uid, serviceName, persistSeconds, choice),
-        (result) => linkAfterWrite(result.podId, persistSeconds),
-      )
-      .then(
-        (result) => {
-          this.computes.finish(key, promise);
-          // It may have created or moved the link: reads under way may predate that.
-          this.gets.forget(key);
-          return result;
-        },
-        (error: unknown) => {
-          this.computes.finish(key, promise);
-          throw error;
-        },
-      );
+    // No `then` of its own: the placement tells `replied` (leave the table) and `wrote`.
+    const promise = this.cache.write(
+      namespace,
+      key,
+      () => this.placement.compute(namespace, uid, serviceName, persistSeconds, choice, keys),
+      (result) => linkAfterWrite(result.podId, persistSeconds),
+    );
     this.computes.add(key, promise, { persistSeconds, choice });
     return promise;
+  }
+
+  // ---- PlacementObserver ----
+
+  replied(link: string): void {
+    this.computes.forget(link);
+  }
+
+  wrote(link: string): void {
+    this.gets.forget(link);
   }
 
   /** A write of this process changed the link: later calls must not share answers read before it. */

@@ -9,6 +9,14 @@ import type { StatefulKeys } from '../stateful/stateful-keys';
 import type { ComputeLinkResult } from '../stateful/stateful.types';
 import type { PlacementChoice } from './placement-choice';
 
+/** What computeLinkedPod did to a link, for the calls sharing it (src/cache/link-lookup.ts). */
+export interface PlacementObserver {
+  /** The compute script answered, or the call failed: later callers must not join it. */
+  replied(link: string): void;
+  /** A claim or a move wrote the link. */
+  wrote(link: string): void;
+}
+
 /**
  * computeLinkedPod (SPEC §3, §6): keep an existing link, heal one whose pod is gone, or place a new
  * user. Read-then-claim: the pod table and the user's keys lie in different Cluster slots, so every
@@ -22,19 +30,28 @@ export class LinkPlacement {
     private readonly table: PodTable,
   ) {}
 
-  /** Arguments are checked by the caller. The common path is one script and one table lookup. */
+  /** Told about compute's steps, so that calls sharing one know when it replied or wrote. */
+  observer?: PlacementObserver;
+
+  /**
+   * Arguments are checked by the caller; `keys` are the user's `[link, userLinks]`. The common path
+   * is one script and one table lookup.
+   */
   compute(
     namespace: string,
     uid: string,
     serviceName: string,
     persistSeconds: number,
     choice: PlacementChoice,
+    keys: [string, string] = this.keys.linkAndUserLinks(namespace, uid, serviceName),
   ): Promise<ComputeLinkResult> {
+    const observer = this.observer;
     return this.scripts.run(
       'statefulComputeLinkIfAbsent',
-      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      keys,
       [serviceName, persistSeconds],
       (reply): ComputeLinkResult | Promise<ComputeLinkResult> => {
+        observer?.replied(keys[0]);
         const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
         if (podId === null) {
           return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
@@ -45,6 +62,7 @@ export class LinkPlacement {
         }
         return this.checkAndHeal(namespace, uid, serviceName, podId, persistSeconds, choice);
       },
+      observer && (() => observer.replied(keys[0])),
     );
   }
 
@@ -71,11 +89,13 @@ export class LinkPlacement {
     const snapshot = await this.table.get(namespace, serviceName);
     const candidate = this.pick(snapshot, choice, choice.excludePods);
     if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
-    const reply = await this.scripts.run(
-      'statefulSetLinkIfAbsent',
-      this.keys.linkAndUserLinks(namespace, uid, serviceName),
-      [serviceName, candidate, persistSeconds],
-    );
+    const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
+    const reply = await this.scripts.run('statefulSetLinkIfAbsent', keys, [
+      serviceName,
+      candidate,
+      persistSeconds,
+    ]);
+    this.observer?.wrote(keys[0]);
     const { flag, podId } = parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
     return { podId, created: flag };
   }
@@ -141,11 +161,14 @@ export class LinkPlacement {
     const candidate = this.pick(snapshot, choice, new Set([...choice.excludePods, gonePod]));
     // No other pod to go to: the link stays as it is (the pod may come back).
     if (candidate === null) return { podId: gonePod, created: false };
-    const reply = await this.scripts.run(
-      'statefulMoveLink',
-      this.keys.linkAndUserLinks(namespace, uid, serviceName),
-      [serviceName, gonePod, candidate, persistSeconds],
-    );
+    const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
+    const reply = await this.scripts.run('statefulMoveLink', keys, [
+      serviceName,
+      gonePod,
+      candidate,
+      persistSeconds,
+    ]);
+    this.observer?.wrote(keys[0]);
     // The link was removed meanwhile (released, say): nothing was written; place the user anew.
     if (Array.isArray(reply) && reply.length === 2 && reply[0] === 0 && reply[1] === null) {
       return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);

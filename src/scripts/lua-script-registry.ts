@@ -54,7 +54,7 @@ export class LuaScriptRegistry implements OnModuleInit {
 
   /**
    * Runs a script on the next pooled client and hands the reply to `parse`; Redis errors come back
-   * as the library's typed errors. Not `async` and one `then` for reply and error alike: this is the
+   * as the library's typed errors, after `onError` has seen them. Not `async` and one `then` for reply and error alike: this is the
    * hot path, and every promise fewer per call shows in `npm run bench`.
    */
   run(name: string, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
@@ -63,12 +63,14 @@ export class LuaScriptRegistry implements OnModuleInit {
     keys: readonly string[],
     args: readonly (string | number)[],
     parse: ReplyParser<T>,
+    onError?: (error: unknown) => void,
   ): Promise<T>;
   run<T>(
     name: string,
     keys: readonly string[],
     args: readonly (string | number)[],
     parse?: ReplyParser<T>,
+    onError?: (error: unknown) => void,
   ): Promise<unknown> {
     const script = this.byName.get(name);
     if (script === undefined) return Promise.reject(new Error(`Unknown Lua script ${name}`));
@@ -83,9 +85,15 @@ export class LuaScriptRegistry implements OnModuleInit {
       script.numberOfKeys,
       ...keys,
       ...args,
-    ]).then<T, T>(parse, (error: unknown) =>
-      this.evalAfterNoScript(error, client, script, keys, args).then(parse),
-    );
+    ]).then<T, T>(parse, (error: unknown) => {
+      const retried = this.evalAfterNoScript(error, client, script, keys, args).then(parse);
+      // `onError` sees the final failure; it costs nothing on the way that succeeds.
+      if (onError === undefined) return retried;
+      return retried.catch((final: unknown) => {
+        onError(final);
+        throw final;
+      });
+    });
   }
 
   /** The script's body by EVAL when the server lost it (NOSCRIPT); any other error is translated. */
