@@ -216,7 +216,8 @@ describe('graceful shutdown at the connection level', () => {
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       const seen: { status?: number; connection?: string; error?: string; during: boolean }[] = [];
       for (;;) {
-        const during = shuttingDown;
+        // "During" is when the answer arrived: a request sent just before the shutdown and answered
+        // during the delay rightly says Connection: close too.
         const outcome = await new Promise<(typeof seen)[number]>((resolve) => {
           const req = httpRequest(
             {
@@ -228,17 +229,22 @@ describe('graceful shutdown at the connection level', () => {
             (res) => {
               res.resume();
               res.once('end', () =>
-                resolve({ status: res.statusCode, connection: res.headers.connection, during }),
+                resolve({
+                  status: res.statusCode,
+                  connection: res.headers.connection,
+                  during: shuttingDown,
+                }),
               );
             },
           );
           req.once('error', (error: NodeJS.ErrnoException) =>
-            resolve({ error: error.code ?? error.message, during }),
+            resolve({ error: error.code ?? error.message, during: shuttingDown }),
           );
           req.end();
         });
         seen.push(outcome);
-        if (outcome.error !== undefined || (during && outcome.connection === 'close')) break;
+        if (outcome.error !== undefined || (outcome.during && outcome.connection === 'close'))
+          break;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       agent.destroy();
