@@ -1,31 +1,23 @@
 /**
  * Calls under way, by key, so that a second identical call shares the first one's answer instead of
- * making its own round trip (Java's zipCalling). A call leaves the table when it settles, or when
- * `forget` is told its answer may predate a write of this process.
+ * making its own round trip (Java's zipCalling). A call leaves the table when it is answered, or
+ * when `forget` is told its answer may predate a write of this process. A thin Map: on the hot path
+ * it costs a lookup, an insert and a delete.
  */
-export class InFlightCalls<T, Extra = undefined> {
-  private readonly calls = new Map<string, { promise: Promise<T>; extra: Extra }>();
+export class InFlightCalls<V> {
+  private readonly calls = new Map<string, V>();
   /** Calls that joined one under way. */
   shared = 0;
 
-  /** The call under way for `key` whose `extra` passes `sameAs`, if any. */
-  find(key: string, sameAs?: (extra: Extra) => boolean): Promise<T> | undefined {
-    const call = this.calls.get(key);
-    if (call === undefined || (sameAs !== undefined && !sameAs(call.extra))) return undefined;
-    this.shared++;
-    return call.promise;
+  find(key: string): V | undefined {
+    return this.calls.get(key);
   }
 
-  /** Registers `promise` for `key` until it settles; `finish` must be called when it does. */
-  add(key: string, promise: Promise<T>, extra: Extra): void {
-    this.calls.set(key, { promise, extra });
+  add(key: string, call: V): void {
+    this.calls.set(key, call);
   }
 
-  /** The call for `key` settled: it leaves the table unless another took its place. */
-  finish(key: string, promise: Promise<T>): void {
-    if (this.calls.get(key)?.promise === promise) this.calls.delete(key);
-  }
-
+  /** The call for `key` was answered, or must not take new callers. */
   forget(key: string): void {
     this.calls.delete(key);
   }

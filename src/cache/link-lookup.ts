@@ -11,8 +11,9 @@ import { InFlightCalls } from './in-flight-calls';
 import type { LinkState } from './link-entries';
 
 interface ComputeCall {
-  persistSeconds: number;
-  choice: PlacementChoice;
+  readonly promise: Promise<ComputeLinkResult>;
+  readonly persistSeconds: number;
+  readonly choice: PlacementChoice;
 }
 
 /**
@@ -21,8 +22,8 @@ interface ComputeCall {
  * Arguments are checked by the caller.
  */
 export class LinkLookup implements PlacementObserver {
-  private readonly gets = new InFlightCalls<number | null>();
-  private readonly computes = new InFlightCalls<ComputeLinkResult, ComputeCall>();
+  private readonly gets = new InFlightCalls<Promise<number | null>>();
+  private readonly computes = new InFlightCalls<ComputeCall>();
 
   constructor(
     private readonly pool: RedisConnectionPool,
@@ -44,7 +45,10 @@ export class LinkLookup implements PlacementObserver {
     const cached = this.cache.podOf(namespace, key, false);
     if (cached !== undefined) return Promise.resolve(cached);
     const shared = this.gets.find(key);
-    if (shared !== undefined) return shared;
+    if (shared !== undefined) {
+      this.gets.shared++;
+      return shared;
+    }
     const admission = this.cache.begin(namespace, key);
     let promise: Promise<number | null>;
     if (admission === undefined) {
@@ -54,11 +58,11 @@ export class LinkLookup implements PlacementObserver {
         .get(key)
         .then(
           (value) => {
-            this.gets.finish(key, promise);
+            this.gets.forget(key);
             return parseOptionalPodId(value, key);
           },
           (error: unknown) => {
-            this.gets.finish(key, promise);
+            this.gets.forget(key);
             throw translateRedisError(error, 'GET');
           },
         );
@@ -66,7 +70,7 @@ export class LinkLookup implements PlacementObserver {
       // To be cached: the link with its time to live, so that a temporary one is not kept past it.
       promise = this.scripts.run('statefulGetLinkWithTtl', [key], []).then(
         (reply) => {
-          this.gets.finish(key, promise);
+          this.gets.forget(key);
           let link: LinkState | null;
           try {
             link = parseLinkWithTtl(reply, key);
@@ -78,13 +82,13 @@ export class LinkLookup implements PlacementObserver {
           return link === null ? null : link.podId;
         },
         (error: unknown) => {
-          this.gets.finish(key, promise);
+          this.gets.forget(key);
           this.cache.settle(admission, null, false);
           throw error;
         },
       );
     }
-    this.gets.add(key, promise, undefined);
+    this.gets.add(key, promise);
     return promise;
   }
 
@@ -105,20 +109,26 @@ export class LinkLookup implements PlacementObserver {
       }
       this.cache.unhit();
     }
-    const shared = this.computes.find(
-      key,
-      (other) => other.persistSeconds === persistSeconds && sameChoice(other.choice, choice),
-    );
-    // The call that shared another's did not create or move the link itself.
-    if (shared !== undefined) return shared.then(asJoiner);
+    const shared = this.computes.find(key);
+    if (
+      shared !== undefined &&
+      shared.persistSeconds === persistSeconds &&
+      sameChoice(shared.choice, choice)
+    ) {
+      this.computes.shared++;
+      // The call that shared another's did not create or move the link itself.
+      return shared.promise.then(asJoiner);
+    }
     // No `then` of its own: the placement tells `replied` (leave the table) and `wrote`.
-    const promise = this.cache.write(
-      namespace,
-      key,
-      () => this.placement.compute(namespace, uid, serviceName, persistSeconds, choice, keys),
-      (result) => linkAfterWrite(result.podId, persistSeconds),
-    );
-    this.computes.add(key, promise, { persistSeconds, choice });
+    const promise = this.cache.enabled
+      ? this.cache.write(
+          namespace,
+          key,
+          () => this.placement.compute(namespace, uid, serviceName, persistSeconds, choice, keys),
+          (result) => linkAfterWrite(result.podId, persistSeconds),
+        )
+      : this.placement.compute(namespace, uid, serviceName, persistSeconds, choice, keys);
+    this.computes.add(key, { promise, persistSeconds, choice });
     return promise;
   }
 

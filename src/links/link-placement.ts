@@ -33,6 +33,10 @@ export class LinkPlacement {
   /** Told about compute's steps, so that calls sharing one know when it replied or wrote. */
   observer?: PlacementObserver;
 
+  // Made once: the hot path allocates no error callback per call.
+  private readonly computeFailed = (_error: unknown, keys: readonly string[]) =>
+    this.observer?.replied(keys[0]);
+
   /**
    * Arguments are checked by the caller; `keys` are the user's `[link, userLinks]`. The common path
    * is one script and one table lookup.
@@ -45,13 +49,12 @@ export class LinkPlacement {
     choice: PlacementChoice,
     keys: [string, string] = this.keys.linkAndUserLinks(namespace, uid, serviceName),
   ): Promise<ComputeLinkResult> {
-    const observer = this.observer;
     return this.scripts.run(
       'statefulComputeLinkIfAbsent',
       keys,
       [serviceName, persistSeconds],
       (reply): ComputeLinkResult | Promise<ComputeLinkResult> => {
-        observer?.replied(keys[0]);
+        this.observer?.replied(keys[0]);
         const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
         if (podId === null) {
           return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
@@ -62,7 +65,7 @@ export class LinkPlacement {
         }
         return this.checkAndHeal(namespace, uid, serviceName, podId, persistSeconds, choice);
       },
-      observer && (() => observer.replied(keys[0])),
+      this.computeFailed,
     );
   }
 

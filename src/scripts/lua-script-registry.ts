@@ -63,14 +63,14 @@ export class LuaScriptRegistry implements OnModuleInit {
     keys: readonly string[],
     args: readonly (string | number)[],
     parse: ReplyParser<T>,
-    onError?: (error: unknown) => void,
+    onError?: (error: unknown, keys: readonly string[]) => void,
   ): Promise<T>;
   run<T>(
     name: string,
     keys: readonly string[],
     args: readonly (string | number)[],
     parse?: ReplyParser<T>,
-    onError?: (error: unknown) => void,
+    onError?: (error: unknown, keys: readonly string[]) => void,
   ): Promise<unknown> {
     const script = this.byName.get(name);
     if (script === undefined) return Promise.reject(new Error(`Unknown Lua script ${name}`));
@@ -90,7 +90,7 @@ export class LuaScriptRegistry implements OnModuleInit {
       // `onError` sees the final failure; it costs nothing on the way that succeeds.
       if (onError === undefined) return retried;
       return retried.catch((final: unknown) => {
-        onError(final);
+        onError(final, keys);
         throw final;
       });
     });

@@ -480,16 +480,12 @@ export class StatefulExecutorService {
     linkAfter: (result: T) => LinkState | null,
   ): Promise<T> {
     const link = keys[0];
-    return this.cache.write(
-      namespace,
-      link,
-      () =>
-        this.scripts.run(script, keys, args, (reply) => {
-          this.lookup.written(link);
-          return parse(reply);
-        }),
-      linkAfter,
-    );
+    const run = () =>
+      this.scripts.run(script, keys, args, (reply) => {
+        this.lookup.written(link);
+        return parse(reply);
+      });
+    return this.cache.enabled ? this.cache.write(namespace, link, run, linkAfter) : run();
   }
 }
 
