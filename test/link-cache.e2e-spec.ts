@@ -1,5 +1,5 @@
 import { Test } from '@nestjs/testing';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { LinkCache, StatefulExecutorService, StatefulModule } from '../src';
 import { TOPOLOGIES, useTestbed, type StatefulTestbed } from './support/stateful-testbed';
 import { waitUntil } from './support/wait-until';
@@ -398,4 +398,32 @@ describe('link cache across Cluster failovers', () => {
     await linkAndCache(7);
     await expectFollows(8);
   }, 90_000);
+});
+
+/** A client handed in with ioredis' own keyPrefix: Redis reports its keys with that prefix. */
+describe('link cache with a client keyPrefix (standalone)', () => {
+  const bed = useTestbed('standalone');
+
+  it('tracks and drops the prefixed keys', async () => {
+    const own = new Redis(bed.server!.url, { keyPrefix: 'tenant-a:' });
+    const moduleRef = await Test.createTestingModule({
+      imports: [StatefulModule.forRoot({ redis: { client: own }, cache: { maxEntries: 10 } })],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    try {
+      const cache = app.get(LinkCache);
+      const executor = app.get(StatefulExecutorService);
+      await untilTracking(cache);
+      await bed.raw.set(`tenant-a:sf:{${NS}:lk:k1}${SVC}`, '1');
+      expect(await executor.getLinkedPod(NS, 'k1', SVC)).toBe(1);
+      expect(await executor.getLinkedPod(NS, 'k1', SVC)).toBe(1);
+      expect(cache.stats().hits).toBe(1);
+      await bed.raw.set(`tenant-a:sf:{${NS}:lk:k1}${SVC}`, '2');
+      await timeUntil(() => executor.getLinkedPod(NS, 'k1', SVC), 2);
+      expect(cache.stats().invalidations).toBe(1);
+    } finally {
+      await app.close();
+      own.disconnect();
+    }
+  });
 });

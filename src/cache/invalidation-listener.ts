@@ -32,13 +32,17 @@ export class InvalidationListener {
   /** Bumped on each connection, so that a setup of an older connection is ignored. */
   private connectionEpoch = 0;
   private heartbeat?: NodeJS.Timeout;
+  private readonly prefixes: readonly string[];
   private pingSentAt?: number;
 
   constructor(
     private readonly connection: Redis,
-    private readonly prefixes: readonly string[],
+    prefixes: readonly string[],
     private readonly sink: InvalidationSink,
+    /** ioredis' `keyPrefix` of the library's client: in Redis's keys, not in the cache's. */
+    private readonly clientKeyPrefix = '',
   ) {
+    this.prefixes = prefixes.map((prefix) => clientKeyPrefix + prefix);
     connection.on('ready', () => void this.arm(++this.connectionEpoch));
     connection.on('close', () => this.lost());
     connection.on('messageBuffer', (channel: Buffer, message: unknown) =>
@@ -121,9 +125,15 @@ export class InvalidationListener {
     if (message === null) {
       this.sink.flush('redis flush');
     } else if (Array.isArray(message)) {
-      for (const key of message) this.sink.invalidate(String(key));
+      for (const key of message) this.invalidate(String(key));
     } else if (Buffer.isBuffer(message)) {
-      this.sink.invalidate(message.toString());
+      this.invalidate(message.toString());
+    }
+  }
+
+  private invalidate(redisKey: string): void {
+    if (redisKey.startsWith(this.clientKeyPrefix)) {
+      this.sink.invalidate(redisKey.slice(this.clientKeyPrefix.length));
     }
   }
 }

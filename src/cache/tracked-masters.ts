@@ -1,5 +1,9 @@
 import type { Cluster, Redis } from 'ioredis';
-import { isCluster, type RedisConnectionPool } from '../redis/redis-connection-pool';
+import {
+  isCluster,
+  type RedisClient,
+  type RedisConnectionPool,
+} from '../redis/redis-connection-pool';
 import { InvalidationListener, type InvalidationSink } from './invalidation-listener';
 
 /** Reconnection delay of a listener: quick at first, then every 2 s. */
@@ -15,12 +19,16 @@ const retryStrategy = (times: number): number => Math.min(times * 100, 2_000);
 export class TrackedMasters {
   private readonly listeners = new Map<string, InvalidationListener>();
   private closed = false;
+  /** ioredis' own `keyPrefix` of a client handed in: Redis's keys carry it, the cache's do not. */
+  private readonly clientKeyPrefix: string;
 
   constructor(
     private readonly pool: RedisConnectionPool,
     private readonly prefixes: readonly string[],
     private readonly sink: InvalidationSink,
-  ) {}
+  ) {
+    this.clientKeyPrefix = clientKeyPrefixOf(pool.clients[0]);
+  }
 
   /** True when every master has a listener and all of them track. */
   get tracking(): boolean {
@@ -83,6 +91,7 @@ export class TrackedMasters {
 
   private add(address: string, source: Redis): void {
     const connection = source.duplicate({
+      keyPrefix: '',
       lazyConnect: true,
       autoResubscribe: false,
       enableOfflineQueue: true,
@@ -90,8 +99,18 @@ export class TrackedMasters {
       retryStrategy,
       connectionName: 'stateful-link-cache',
     });
-    const listener = new InvalidationListener(connection, this.prefixes, this.sink);
+    const listener = new InvalidationListener(
+      connection,
+      this.prefixes,
+      this.sink,
+      this.clientKeyPrefix,
+    );
     this.listeners.set(address, listener);
     listener.start();
   }
+}
+
+function clientKeyPrefixOf(client: RedisClient): string {
+  if (!isCluster(client)) return client.options.keyPrefix ?? '';
+  return client.options.keyPrefix ?? client.options.redisOptions?.keyPrefix ?? '';
 }
