@@ -1,9 +1,11 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
-import { RedisHealthIndicator, StatefulExecutorService, StatefulModule } from '../src';
+import { Redis } from 'ioredis';
+import { LinkCache, RedisHealthIndicator, StatefulExecutorService, StatefulModule } from '../src';
 import { LinkLoad, auditUsers, stopAllLoads } from './support/link-load';
 import { RedisSentinelGroup } from './support/redis-sentinel-group';
 import type { RedisServer } from './support/redis-server';
+import { waitUntil } from './support/wait-until';
 
 afterEach(stopAllLoads);
 
@@ -97,4 +99,101 @@ describe('Sentinel', () => {
     expect(audit.disagreeingSince).toBe(0);
     await expect(executor.getLinkedPod('sen', 'u1', 'game')).resolves.toBe(2);
   }, 60_000);
+});
+
+/** The link cache behind Sentinel: its listener follows the master, and no stale link survives a failover. */
+describe('Sentinel with the link cache', () => {
+  let group: RedisSentinelGroup;
+  let app: INestApplication;
+  let executor: StatefulExecutorService;
+  let cache: LinkCache;
+  /** Another client, on the master of the moment (a Sentinel client could still be on the old one). */
+  let writer: Redis;
+  const USERS = Array.from({ length: 20 }, (_, i) => `c${i}`);
+  const key = (uid: string) => `sf:{sen:lk:${uid}}game`;
+
+  beforeAll(async () => {
+    group = await RedisSentinelGroup.start();
+    const sentinel = { sentinels: group.sentinels, name: RedisSentinelGroup.MASTER_NAME };
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        StatefulModule.forRoot({
+          redis: { sentinel, commandTimeoutMs: 1_000 },
+          cache: { maxEntries: 100 },
+        }),
+      ],
+    }).compile();
+    app = await moduleRef.createNestApplication({ logger: false }).init();
+    executor = app.get(StatefulExecutorService);
+    cache = app.get(LinkCache);
+    writer = new Redis(group.master.port, '127.0.0.1');
+  }, 60_000);
+  afterAll(async () => {
+    writer?.disconnect();
+    await app?.close();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await group?.destroy();
+  });
+
+  /** Another client links every user to `pod`; this process must follow. */
+  const expectFollows = async (pod: number) => {
+    await Promise.all(USERS.map((uid) => writer.set(key(uid), String(pod))));
+    await waitUntil(
+      async () => {
+        const answers = await Promise.all(
+          USERS.map((uid) => executor.getLinkedPod('sen', uid, 'game')),
+        );
+        return answers.every((answer) => answer === pod);
+      },
+      `every user answered as linked to ${pod}`,
+      // Right after the failover this process may still be switching masters.
+      20_000,
+      10,
+    );
+  };
+
+  /**
+   * Every user cached, then read again: all from the cache. (A read that overlapped Redis's report
+   * of the write before it is rightly not stored, hence the warm-up.)
+   */
+  const expectHits = async (pod: number) => {
+    await waitUntil(
+      async () => {
+        for (const uid of USERS) await executor.getLinkedPod('sen', uid, 'game');
+        return cache.stats().entries === USERS.length;
+      },
+      'every user cached',
+      5_000,
+      10,
+    );
+    const hits = cache.stats().hits;
+    for (const uid of USERS) expect(await executor.getLinkedPod('sen', uid, 'game')).toBe(pod);
+    expect(cache.stats().hits - hits).toBe(USERS.length);
+  };
+
+  it('SENTINEL FAILOVER: the listener moves to the new master and changes are followed', async () => {
+    await waitUntil(() => Promise.resolve(cache.stats().tracking), 'tracking', 10_000, 20);
+    await expectFollows(1);
+    await expectHits(1);
+    await group.failover();
+    await waitUntil(
+      async () => (await group.replica.command('ROLE')).startsWith('master'),
+      'replica promoted',
+    );
+    writer.disconnect();
+    writer = new Redis(group.replica.port, '127.0.0.1');
+    await expectFollows(2);
+    await waitUntil(
+      async () =>
+        cache.stats().tracking &&
+        (await group.replica.command('CLIENT', 'LIST')).includes('name=stateful-link-cache'),
+      'the listener on the new master',
+      20_000,
+      50,
+    );
+    // From here a change made on the new master reaches the cache directly.
+    await expectFollows(3);
+    await expectHits(3);
+    await expectFollows(4);
+  }, 90_000);
 });
