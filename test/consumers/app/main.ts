@@ -5,6 +5,7 @@ import { Controller, Get, Module, Param } from '@nestjs/common';
 import { APP_FILTER, NestFactory } from '@nestjs/core';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
 import {
+  LinkCache,
   LuaScriptsHealthIndicator,
   NoAvailablePodError,
   RedisHealthIndicator,
@@ -46,6 +47,20 @@ class AppController {
   providers: [{ provide: APP_FILTER, useClass: StatefulExceptionFilter }],
 })
 class AppModule {}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Another process's write: a separate library instance without the cache. */
+async function store2Set(uid: string, podId: number): Promise<void> {
+  const other = await NestFactory.createApplicationContext(
+    StatefulModule.forRoot({ redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } }),
+    { logger: ['error', 'warn'] },
+  );
+  await other.get(StatefulExecutorService).setLinkedPod('prod', uid, 'game', podId, -1);
+  await other.close();
+}
 
 function check(condition: boolean, what: string): void {
   if (!condition) throw new Error(`consumer check failed: ${what}`);
@@ -127,6 +142,33 @@ async function main(): Promise<void> {
   const state = await after.get(StatefulExecutorService).getServicePodState('prod', 'game', 4);
   check(state === 'Shutdown', `the agent reported Shutdown on close (got ${state})`);
   await after.close();
+
+  // A gateway with the link cache: the second read is a hit, another client's change is followed.
+  const gateway = await NestFactory.createApplicationContext(
+    StatefulModule.forRoot({
+      redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' },
+      cache: { maxEntries: 1_000 },
+    }),
+    { logger: ['error', 'warn'] },
+  );
+  const cache = gateway.get(LinkCache);
+  const gatewayStore = gateway.get(StatefulExecutorService);
+  for (let i = 0; i < 200 && !cache.stats().tracking; i++) await sleep(25);
+  check(cache.stats().tracking, 'the link cache is tracking');
+  await store2Set('u-cached', 1);
+  // A read overlapping Redis's report of that write is rightly not kept: read until one is a hit.
+  for (let i = 0; i < 50 && cache.stats().hits === 0; i++) {
+    check((await gatewayStore.getLinkedPod('prod', 'u-cached', 'game')) === 1, 'cache: read');
+  }
+  check(cache.stats().hits > 0, `cache: reads are hits (${JSON.stringify(cache.stats())})`);
+  await store2Set('u-cached', 2);
+  let seen: number | null = 1;
+  for (let i = 0; i < 100 && seen !== 2; i++) {
+    seen = await gatewayStore.getLinkedPod('prod', 'u-cached', 'game');
+    if (seen !== 2) await sleep(10);
+  }
+  check(seen === 2, "cache: another client's change is followed");
+  await gateway.close();
   process.stdout.write('consumer ok\n');
 }
 
