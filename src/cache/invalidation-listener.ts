@@ -1,10 +1,14 @@
 import type { Redis } from 'ioredis';
+import { remoteAddressOf } from './remote-address';
 
 /** The channel Redis publishes invalidations on when tracking redirects to a RESP2 connection. */
 export const INVALIDATE_CHANNEL = '__redis__:invalidate';
 
 /** How often the listener checks its connection still answers (a silent network failure). */
 const HEARTBEAT_MS = 1_000;
+/** After Redis refuses tracking: wait this long, doubling up to the maximum, before asking again. */
+const REFUSED_RETRY_MS = 1_000;
+const REFUSED_RETRY_MAX_MS = 60_000;
 
 export type FlushReason = 'tracking lost' | 'topology changed' | 'redis flush';
 
@@ -34,6 +38,9 @@ export class InvalidationListener {
   private heartbeat?: NodeJS.Timeout;
   private readonly prefixes: readonly string[];
   private pingSentAt?: number;
+  /** Refusals since tracking last worked: ioredis' own back-off restarts at each connection. */
+  private refusals = 0;
+  private retryTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly connection: Redis,
@@ -56,6 +63,11 @@ export class InvalidationListener {
     return this.tracking;
   }
 
+  /** The server this listener is connected to, as its socket sees it. */
+  get remoteAddress(): string | undefined {
+    return remoteAddressOf(this.connection);
+  }
+
   start(): void {
     if (this.connection.status === 'wait') void this.connection.connect().catch(() => undefined);
     this.heartbeat = setInterval(() => this.checkAlive(), HEARTBEAT_MS);
@@ -65,6 +77,7 @@ export class InvalidationListener {
   close(): void {
     this.closed = true;
     clearInterval(this.heartbeat);
+    clearTimeout(this.retryTimer);
     this.lost();
     this.connection.disconnect();
   }
@@ -79,13 +92,28 @@ export class InvalidationListener {
     } catch (error) {
       if (epoch !== this.connectionEpoch || this.closed) return;
       this.sink.trackingFailed(error instanceof Error ? error : new Error(String(error)));
-      // Try again on a new connection, after ioredis' reconnection delay.
-      this.connection.disconnect(true);
+      this.retryLater();
       return;
     }
     if (epoch !== this.connectionEpoch || this.closed || this.connection.status !== 'ready') return;
+    this.refusals = 0;
     this.tracking = true;
     this.sink.trackingChanged();
+  }
+
+  /**
+   * Redis refused (an old server, an ACL without CLIENT or SUBSCRIBE, a command error): close the
+   * connection and ask again on a new one after a delay that doubles up to a minute, rather than at
+   * ioredis' reconnection pace, which starts afresh at every connection.
+   */
+  private retryLater(): void {
+    const delay = Math.min(REFUSED_RETRY_MS * 2 ** this.refusals, REFUSED_RETRY_MAX_MS);
+    this.refusals++;
+    this.connection.disconnect(false);
+    this.retryTimer = setTimeout(() => {
+      if (!this.closed) void this.connection.connect().catch(() => undefined);
+    }, delay);
+    this.retryTimer.unref();
   }
 
   /**
@@ -120,6 +148,8 @@ export class InvalidationListener {
 
   /** A key (bulk string), several keys (array), or null for a FLUSHALL/FLUSHDB. */
   private onMessage(channel: Buffer, message: unknown): void {
+    // Bytes arrived: the connection is alive, even if a ping waits behind a burst of reports.
+    this.pingSentAt = undefined;
     // Not gated on `tracking`: dropping an entry is always safe.
     if (channel.toString() !== INVALIDATE_CHANNEL) return;
     if (message === null) {

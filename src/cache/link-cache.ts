@@ -14,6 +14,12 @@ import { resolveLinkCacheOptions, trackingPrefixes } from './link-cache-options'
 import { LinkEntries, type Admission, type LinkState } from './link-entries';
 import { TrackedMasters } from './tracked-masters';
 
+/** Told of what Redis reported, so that calls under way stop taking new callers (LinkLookup). */
+export interface LinkCacheObserver {
+  invalidated(key: string): void;
+  flushed(): void;
+}
+
 export interface LinkCacheStats {
   enabled: boolean;
   /** Whether Redis reports changes to this process now; while not, nothing is cached. */
@@ -48,6 +54,7 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
   private readonly linkKeyPrefix: string;
   private tracking = false;
   private lastFailure?: string;
+  private readonly observers: LinkCacheObserver[] = [];
 
   constructor(
     pool: RedisConnectionPool,
@@ -74,6 +81,10 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
     this.masters?.close();
     this.tracking = false;
     this.entries?.flush();
+  }
+
+  observe(observer: LinkCacheObserver): void {
+    this.observers.push(observer);
   }
 
   /** The cached pod of a link key, if the cache may answer; `persistentOnly` for computeLinkedPod. */
@@ -114,12 +125,12 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
     return call().then(
       (result) => {
         if (admission) this.entries?.settle(admission, describe(result), true);
-        else this.entries?.forget(key);
+        else this.entries?.written(key);
         return result;
       },
       (error: unknown) => {
         if (admission) this.entries?.settle(admission, null, true);
-        else this.entries?.forget(key);
+        else this.entries?.written(key);
         throw error;
       },
     );
@@ -152,12 +163,15 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
 
   invalidate(key: string): void {
     this.entries?.invalidate(key);
+    // A call under way may have read the old value: a call starting now must not join it.
+    for (const observer of this.observers) observer.invalidated(key);
   }
 
   flush(reason: FlushReason): void {
     if (this.entries === undefined) return;
     this.entries.flush();
     this.flushes[reason]++;
+    for (const observer of this.observers) observer.flushed();
   }
 
   trackingChanged(): void {

@@ -87,3 +87,35 @@ describe('LinkEntries', () => {
     expect(cache.podOf('x3', false)).toBeUndefined();
   });
 });
+
+describe("LinkEntries and this process's writes", () => {
+  it('a write that went stale drops what is cached: it may be older than the write', () => {
+    const { cache } = entries();
+    const first = cache.begin('k');
+    const second = cache.begin('k');
+    cache.settle(first, persistent(1), true); // stores 1, marks the second stale
+    cache.settle(second, persistent(2), true); // Redis holds 2: 1 must not stay
+    expect(cache.podOf('k', false)).toBeUndefined();
+  });
+
+  it('a write while nothing can be admitted fails the answers under way', () => {
+    const { cache } = entries();
+    const read = cache.begin('k');
+    cache.written('k');
+    cache.settle(read, persistent(1), false);
+    expect(cache.podOf('k', false)).toBeUndefined();
+    expect(cache.counts.invalidations).toBe(0);
+  });
+
+  it('an insert into a full cache of hot entries takes a bounded number of steps', () => {
+    const { cache } = entries(1_000);
+    for (let i = 0; i < 1_000; i++) cache.settle(cache.begin(`k${i}`), persistent(1), false);
+    for (let i = 0; i < 1_000; i++) cache.podOf(`k${i}`, false);
+    cache.settle(cache.begin('new'), persistent(1), false);
+    expect(cache.size).toBe(1_000);
+    expect(cache.counts.evictions).toBe(1);
+    // Only the first 32 hot entries lost their flag and moved back; the 33rd was evicted.
+    expect(cache.podOf('k32', false)).toBeUndefined();
+    expect(cache.podOf('k0', false)).toBe(1);
+  });
+});

@@ -1,3 +1,5 @@
+const MAX_SECOND_CHANCES = 32;
+
 /** A link as Redis reported it: its pod and its remaining time to live (-1: persistent). */
 export interface LinkState {
   readonly podId: number;
@@ -107,8 +109,12 @@ export class LinkEntries {
       if (list.length === 0) this.pending.delete(key);
       else if (isWrite) for (const other of list) other.stale = true;
     }
-    // A stale answer leaves the key alone: whatever is cached now came after the change.
-    if (admission.stale || admission.generation !== this.generation) return;
+    if (admission.stale || admission.generation !== this.generation) {
+      // A stale read leaves the key alone: whatever is cached now came after the change. A stale
+      // write does not: what is cached may be older than it (a concurrent write that settled first).
+      if (isWrite) this.entries.delete(key);
+      return;
+    }
     if (link === null) {
       this.entries.delete(key);
       return;
@@ -135,9 +141,14 @@ export class LinkEntries {
     if (list !== undefined) for (const admission of list) admission.stale = true;
   }
 
-  /** Drops `key` without counting it as an invalidation (a write while the cache cannot admit). */
-  forget(key: string): void {
+  /**
+   * A write of this process that cannot be admitted (tracking is down) changed `key`: drop it, and
+   * fail the answers under way for it, which may predate the write; not counted as an invalidation.
+   */
+  written(key: string): void {
     this.entries.delete(key);
+    const list = this.pending.get(key);
+    if (list !== undefined) for (const admission of list) admission.stale = true;
   }
 
   /** Empties the cache; answers under way are not stored either. */
@@ -157,13 +168,20 @@ export class LinkEntries {
     this.generation++;
   }
 
+  /**
+   * Evicts the oldest entry not used since eviction last passed over it; after MAX_SECOND_CHANCES
+   * used ones in a row, the next is evicted anyway, so that an insert into a cache whose entries
+   * are all hot costs a few steps, not a pass over millions.
+   */
   private evictOne(): void {
+    let chances = 0;
     for (const [key, entry] of this.entries) {
       this.entries.delete(key);
-      if (!entry.used) {
+      if (!entry.used || chances === MAX_SECOND_CHANCES) {
         this.counts.evictions++;
         return;
       }
+      chances++;
       entry.used = false;
       this.entries.set(key, entry);
     }

@@ -6,7 +6,7 @@ import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
 import { parseOptionalPodId, parsePodId } from '../stateful/reply-parsers';
 import type { StatefulKeys } from '../stateful/stateful-keys';
 import type { ComputeLinkResult } from '../stateful/stateful.types';
-import type { LinkCache } from './link-cache';
+import type { LinkCache, LinkCacheObserver } from './link-cache';
 import { InFlightCalls } from './in-flight-calls';
 import type { LinkState } from './link-entries';
 
@@ -21,7 +21,7 @@ interface ComputeCall {
  * cache when it may, and identical calls under way at the same time sharing one Redis call.
  * Arguments are checked by the caller.
  */
-export class LinkLookup implements PlacementObserver {
+export class LinkLookup implements PlacementObserver, LinkCacheObserver {
   private readonly gets = new InFlightCalls<Promise<number | null>>();
   private readonly computes = new InFlightCalls<ComputeCall>();
 
@@ -33,6 +33,7 @@ export class LinkLookup implements PlacementObserver {
     private readonly placement: LinkPlacement,
   ) {
     placement.observer = this;
+    cache.observe(this);
   }
 
   /** Calls that shared another's Redis call instead of making their own. */
@@ -130,6 +131,17 @@ export class LinkLookup implements PlacementObserver {
       : this.placement.compute(namespace, uid, serviceName, persistSeconds, choice, keys);
     this.computes.add(key, { promise, persistSeconds, choice });
     return promise;
+  }
+
+  // ---- LinkCacheObserver: Redis reported a change, calls under way may predate it ----
+
+  invalidated(key: string): void {
+    this.gets.forget(key);
+    this.computes.forget(key);
+  }
+
+  flushed(): void {
+    this.writtenMany();
   }
 
   // ---- PlacementObserver ----

@@ -56,6 +56,9 @@ export class StatefulExecutorService {
   private readonly placement: LinkPlacement;
   private readonly linkedUsers: LinkedUsers;
   private readonly lookup: LinkLookup;
+  /** A failed write may still have happened: calls under way for its link take no new callers. */
+  private readonly writeFailed = (_error: unknown, keys: readonly string[]) =>
+    this.lookup.written(keys[0]);
 
   constructor(
     private readonly pool: RedisConnectionPool,
@@ -481,10 +484,16 @@ export class StatefulExecutorService {
   ): Promise<T> {
     const link = keys[0];
     const run = () =>
-      this.scripts.run(script, keys, args, (reply) => {
-        this.lookup.written(link);
-        return parse(reply);
-      });
+      this.scripts.run(
+        script,
+        keys,
+        args,
+        (reply) => {
+          this.lookup.written(link);
+          return parse(reply);
+        },
+        this.writeFailed,
+      );
     return this.cache.enabled ? this.cache.write(namespace, link, run, linkAfter) : run();
   }
 }
