@@ -280,4 +280,20 @@ describe('graceful shutdown at the connection level', () => {
     await client.closed;
     await svc.server.destroy();
   });
+
+  it('a stalled body after answered requests on the same keep-alive connection is cut too', async () => {
+    const svc = await startService({ REQUEST_TIMEOUT_MS: '30000' });
+    const client = rawConnection(svc.port);
+    client.write(`GET ${LINK} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect((await client.response).status).toBe(404);
+    client.write(
+      `PUT ${LINK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"podId":`,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const started = Date.now();
+    await svc.app.close();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await client.closed;
+    await svc.server.destroy();
+  });
 });

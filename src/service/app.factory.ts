@@ -29,6 +29,10 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
     ...edgeServerOptions(config),
     // SPEC §2 allows 256-character uids; percent-encoded 4-byte characters take 12 bytes each.
     routerOptions: { maxParamLength: 4_096 },
+    // Nest registers @fastify/middie, whose onRequest hook every request runs, for Nest middleware.
+    // The service's only middleware is pino-http's request log, mounted with LOG_REQUESTS alone
+    // (app.module.ts): without it there is nothing for middie to run.
+    skipMiddie: !config.logRequests,
     // Errors Fastify raises before routing (a bad percent-escape) get the SPEC §5 shape too.
     frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
       const body = toHttpError(Object.assign(error, { statusCode: 400 }));

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'http';
+import { Socket } from 'net';
 import type { FastifyInstance } from 'fastify';
 
 /** Whether the application is shutting down (readiness 503, the shutdown delay under way). */
@@ -17,15 +18,9 @@ export function installConnectionDraining(
   fastify: FastifyInstance,
   shutdown: ShutdownSignal,
 ): void {
-  const receiving = new Set<IncomingMessage>();
+  const lastRequests = new LastRequestPerConnection();
   fastify.addHook('onRequest', (request, _reply, done) => {
-    const raw = request.raw;
-    if (!raw.complete) {
-      receiving.add(raw);
-      const forget = () => receiving.delete(raw);
-      raw.once('end', forget);
-      raw.once('close', forget);
-    }
+    lastRequests.arrived(request.raw);
     done();
   });
   // At send time, not on arrival: a request that arrived before the shutdown and is answered
@@ -35,7 +30,31 @@ export function installConnectionDraining(
     done(null, payload);
   });
   fastify.addHook('preClose', (done) => {
-    for (const raw of receiving) if (!raw.complete) raw.socket?.destroy();
+    for (const [socket, raw] of lastRequests.entries()) if (!raw.complete) socket.destroy();
     done();
   });
+}
+
+/**
+ * The last request that arrived on each open connection. On HTTP/1.1 only that one can still be
+ * receiving its body: a connection's requests arrive one after the other. Kept per connection
+ * rather than per request, so that a request costs one Map lookup and write instead of two event
+ * listeners added and removed (about 2% of the service's CPU on the link routes). Connections are
+ * learnt from their requests, so those of every address Fastify listens on are covered.
+ */
+class LastRequestPerConnection {
+  private readonly requests = new Map<Socket, IncomingMessage>();
+
+  arrived(raw: IncomingMessage): void {
+    const socket = raw.socket;
+    // `inject()` requests have a stand-in socket that never closes, and a closed socket has no
+    // body left to cut: either would stay in the map.
+    if (!(socket instanceof Socket) || socket.destroyed) return;
+    if (!this.requests.has(socket)) socket.once('close', () => this.requests.delete(socket));
+    this.requests.set(socket, raw);
+  }
+
+  entries(): IterableIterator<[Socket, IncomingMessage]> {
+    return this.requests.entries();
+  }
 }

@@ -1,22 +1,22 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { LinkCache } from '../../cache/link-cache';
 import { RedisConnectionPool } from '../../redis/redis-connection-pool';
 import { LuaScriptRegistry } from '../../scripts/lua-script-registry';
 import { MalformedEntries } from '../../stateful/malformed-entries';
+import { OperationDurations } from './operation-durations';
 
 /** The service's Prometheus registry: per-operation latency and errors, Redis connections, script reloads. */
 @Injectable()
 export class MetricsService {
   readonly registry = new Registry();
 
-  readonly operationDuration = new Histogram({
-    name: 'stateful_operation_duration_seconds',
-    help: 'Time to serve one API operation, by operation and outcome',
-    labelNames: ['operation', 'outcome'] as const,
-    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [this.registry],
-  });
+  readonly operationDuration = new OperationDurations(
+    'stateful_operation_duration_seconds',
+    'Time to serve one API operation, by operation and outcome',
+    [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    this.registry,
+  );
 
   readonly operationErrors = new Counter({
     name: 'stateful_operation_errors_total',
