@@ -40,6 +40,7 @@ export { MalformedEntries, type MalformedKeyKind } from './stateful/malformed-en
 export { StatefulPodAgent } from './pods/stateful-pod-agent';
 export { LinkCache, type LinkCacheStats } from './cache/link-cache';
 export type { LinkCacheOptions } from './cache/link-cache-options';
+export type { DurabilityOptions } from './durability/durability-options';
 export type { PodAgentOptions } from './pods/pod-agent-options';
 export type { PodStatusFormat } from './pods/pod-status-store';
 export type { LinkedUsersPage } from './links/linked-users';

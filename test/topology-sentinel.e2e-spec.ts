@@ -197,3 +197,57 @@ describe('Sentinel with the link cache', () => {
     await expectFollows(4);
   }, 90_000);
 });
+
+/**
+ * The same failover with `durability` (SPEC §8): a claim is acknowledged only once the replica has
+ * it, so the claims the old master took alone during the switch fail instead of being lost.
+ */
+describe('Sentinel failover with durability: { replicas: 1 }', () => {
+  let group: RedisSentinelGroup;
+  let app: INestApplication;
+  let executor: StatefulExecutorService;
+
+  beforeAll(async () => {
+    group = await RedisSentinelGroup.start();
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        StatefulModule.forRoot({
+          redis: {
+            sentinel: { sentinels: group.sentinels, name: RedisSentinelGroup.MASTER_NAME },
+            commandTimeoutMs: 1_000,
+          },
+          durability: { replicas: 1, timeoutMs: 200 },
+        }),
+      ],
+    }).compile();
+    app = await moduleRef.createNestApplication({ logger: false }).init();
+    executor = app.get(StatefulExecutorService);
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    await group?.destroy();
+  });
+
+  it('loses no acknowledged claim; the calls of the switch fail, typed', async () => {
+    const load = new LinkLoad(executor, 'durable');
+    load.start();
+    await load.waitForSuccesses(300);
+    const faultAt = Date.now();
+    await group.failover();
+    // Until the old master follows the new one, the new master has no replica: writes fail.
+    await load.waitForSuccesses(500, 30_000);
+    const report = await load.stop();
+    const audit = await auditUsers(executor, load, report, 0);
+    console.log(
+      `Sentinel failover, durability on: ${report.succeeded} calls succeeded, ${report.failed} failed ` +
+        `(all RedisUnavailableError: ${report.unexpected.length === 0}); last failure ` +
+        `${report.lastFailureAt === undefined ? '-' : report.lastFailureAt - faultAt} ms after the failover; ` +
+        `slowest call ${report.slowestMs} ms; ${audit.users} users; acknowledged claims lost: ${audit.lost}`,
+    );
+    expect(report.unexpected).toEqual([]);
+    expect(audit.users).toBeGreaterThan(100);
+    expect(audit.hashMismatches).toBe(0);
+    expect(audit.lost).toBe(0);
+  }, 90_000);
+});

@@ -1,5 +1,6 @@
 import { StatefulValidationError } from '../errors';
 import { runCommand } from '../redis/redis-command';
+import { writeConfirmed } from '../redis/write-confirmed';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
 import type { MalformedEntries } from '../stateful/malformed-entries';
@@ -48,7 +49,14 @@ export class PodStatusStore {
     check.assertPodId(podId);
     check.assertState(state);
     const key = this.keys.podStates(namespace, serviceName);
-    await runCommand(this.pool, 'HSET', (redis) => redis.hset(key, String(podId), state));
+    const confirmation = this.scripts.writeConfirmation;
+    if (confirmation === undefined) {
+      await runCommand(this.pool, 'HSET', (redis) => redis.hset(key, String(podId), state));
+    } else {
+      await writeConfirmed(this.pool, 'HSET', confirmation, (pipeline) =>
+        pipeline.hset(key, String(podId), state),
+      );
+    }
     this.table.patch(namespace, serviceName, podId, (record) => ({ ...record, state }));
   }
 

@@ -1,12 +1,26 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { StatefulValidationError, translateRedisError } from '../errors';
+import { assertConfirmed } from '../redis/write-confirmed';
 import type { RedisClient, RedisConnectionPool } from '../redis/redis-connection-pool';
 import { sendCommand } from '../redis/send-command';
 import type { LuaScript } from './lua-script';
 
 /** Turns a script's raw reply into its result; throws MalformedReplyError on a reply of the wrong shape. */
 export type ReplyParser<T> = (reply: unknown) => T | Promise<T>;
+
+/** Scripts that never write: they need no replica's confirmation. */
+const READ_ONLY_SCRIPTS = new Set([
+  'statefulGetLinkIfPersist',
+  'statefulGetLinkWithTtl',
+  'statefulGetPodLoads',
+]);
+
+/** How many replicas must confirm a write, and for how long to wait (Redis WAIT). */
+export interface ReplicaConfirmation {
+  replicas: number;
+  timeoutMs: number;
+}
 
 /** Scripts missing from a server's script cache, per server; empty when all are loaded. */
 export interface LuaScriptsStatus {
@@ -27,6 +41,7 @@ export class LuaScriptRegistry implements OnModuleInit {
   private readonly byName: ReadonlyMap<string, LuaScript>;
   private reloadCount = 0;
   private fallbackCount = 0;
+  private confirmation?: ReplicaConfirmation;
 
   constructor(
     private readonly pool: RedisConnectionPool,
@@ -41,6 +56,20 @@ export class LuaScriptRegistry implements OnModuleInit {
         client.defineCommand(script.name, { numberOfKeys: script.numberOfKeys, lua: script.lua });
       }
     }
+  }
+
+  /**
+   * From now on every script that writes resolves only once `replicas` replicas have its write:
+   * WAIT is sent right after it on the same connection, in one pipeline, so that on a Cluster it
+   * goes to the master that served the write (a pipeline follows its keys' slot).
+   */
+  confirmWrites(confirmation: ReplicaConfirmation): void {
+    this.confirmation = confirmation;
+  }
+
+  /** The replica confirmation writes wait for, if any. */
+  get writeConfirmation(): ReplicaConfirmation | undefined {
+    return this.confirmation;
   }
 
   get scripts(): LuaScript[] {
@@ -79,6 +108,14 @@ export class LuaScriptRegistry implements OnModuleInit {
         new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`),
       );
     }
+    if (this.confirmation !== undefined && !READ_ONLY_SCRIPTS.has(name)) {
+      const confirmed = this.runConfirmed(script, keys, args, this.confirmation).then(parse);
+      if (onError === undefined) return confirmed;
+      return confirmed.catch((error: unknown) => {
+        onError(error, keys);
+        throw error;
+      });
+    }
     const client = this.pool.next();
     return sendCommand(client, 'evalsha', [
       script.sha1,
@@ -94,6 +131,44 @@ export class LuaScriptRegistry implements OnModuleInit {
         throw final;
       });
     });
+  }
+
+  /** The script, then WAIT, in one pipeline; again with the body if the server lost the script. */
+  private async runConfirmed(
+    script: LuaScript,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    { replicas, timeoutMs }: ReplicaConfirmation,
+  ): Promise<unknown> {
+    const client = this.pool.next();
+    const send = async (body: 'evalsha' | 'eval') => {
+      const pipeline = client.pipeline();
+      pipeline[body](
+        body === 'evalsha' ? script.sha1 : script.lua,
+        script.numberOfKeys,
+        ...keys,
+        ...args,
+      );
+      pipeline.call('WAIT', replicas, timeoutMs);
+      const replies = await pipeline.exec();
+      if (replies === null || replies.length !== 2) throw new Error('pipeline was not executed');
+      return replies;
+    };
+    let replies: [Error | null, unknown][];
+    try {
+      replies = await send('evalsha');
+      if (replies[0][0] !== null && isNoScript(replies[0][0])) {
+        this.fallbackCount++;
+        replies = await send('eval');
+      }
+    } catch (error) {
+      throw translateRedisError(error, script.name);
+    }
+    const [[scriptError, reply], [waitError, confirmed]] = replies;
+    if (scriptError !== null) throw translateRedisError(scriptError, script.name);
+    if (waitError !== null) throw translateRedisError(waitError, script.name);
+    assertConfirmed(script.name, confirmed, replicas, timeoutMs);
+    return reply;
   }
 
   /** The script's body by EVAL when the server lost it (NOSCRIPT); any other error is translated. */

@@ -49,6 +49,7 @@ export class AppModule {
             podTableTtlMs: service.podTableTtlMs,
             podStatusFormat: service.podStatusFormat,
             cache: service.linkCache,
+            durability: service.durability,
           }),
         }),
         ServiceHealthModule.forRoot(config.shutdownDelayMs),

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { LinkCache } from '../cache/link-cache';
 import type { LinkState } from '../cache/link-entries';
 import { linkAfterWrite, LinkLookup } from '../cache/link-lookup';
+import { resolveDurability } from '../durability/durability-options';
 import { StatefulValidationError } from '../errors';
 import { LinkPlacement } from '../links/link-placement';
 import {
@@ -68,6 +69,9 @@ export class StatefulExecutorService {
     @Inject(STATEFUL_MODULE_OPTIONS) options: StatefulModuleOptions,
   ) {
     this.keys = new StatefulKeys(validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX));
+    if (options.durability !== undefined) {
+      scripts.confirmWrites(resolveDurability(options.durability));
+    }
     this.pods = new PodStatusStore(
       pool,
       scripts,

@@ -1,4 +1,5 @@
 import type { LinkCacheOptions } from '../cache/link-cache-options';
+import type { DurabilityOptions } from '../durability/durability-options';
 import type { PodAgentOptions } from '../pods/pod-agent-options';
 import type { PodStatusFormat } from '../pods/pod-status-store';
 import type { RedisModuleOptions } from '../redis/redis-module-options';
@@ -24,6 +25,11 @@ export interface StatefulModuleOptions {
    * link answered from memory, kept coherent by Redis client-side caching invalidations.
    */
   cache?: LinkCacheOptions;
+  /**
+   * Replicated acknowledgements (SPEC §8; off by default): link and pod status writes resolve only
+   * once this many replicas have them (Redis WAIT on the connection that wrote).
+   */
+  durability?: DurabilityOptions;
   /** Adds StatefulPodAgent's heartbeat: for Nest apps that run inside the StatefulSet. */
   pod?: PodAgentOptions;
 }

@@ -1,5 +1,6 @@
 import { StatefulValidationError } from '../errors';
 import { resolveLinkCacheOptions } from '../cache/link-cache-options';
+import { resolveDurability } from '../durability/durability-options';
 import { resolvePodAgent } from '../pods/pod-agent-options';
 import { validateRedisOptions } from '../redis/redis-options.validation';
 import type { StatefulModuleOptions } from './stateful-module-options';
@@ -32,6 +33,7 @@ export function validateStatefulModuleOptions(options: StatefulModuleOptions): v
   }
   if (pod !== undefined) resolvePodAgent(pod);
   if (options.cache !== undefined) resolveLinkCacheOptions(options.cache);
+  if (options.durability !== undefined) resolveDurability(options.durability);
   validateRedisOptions(options.redis);
 }
 

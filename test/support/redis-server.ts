@@ -122,6 +122,16 @@ export class RedisServer {
     });
   }
 
+  /** SIGSTOP: the process stays, its sockets stay open, it answers nothing (a hung server). */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `freeze`. */
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   /** Runs one command through redis-cli (no client library involved) and returns its output. */
   async command(...args: string[]): Promise<string> {
     const { stdout } = await run('redis-cli', ['-p', String(this.port), ...args]);

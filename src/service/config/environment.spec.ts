@@ -58,6 +58,11 @@ describe('loadServiceConfig', () => {
     expect(
       loadServiceConfig({ LINK_CACHE_MAX_ENTRIES: '5000', LINK_CACHE_TTL_MS: '2000' }).linkCache,
     ).toEqual({ maxEntries: 5_000, ttlMs: 2_000 });
+    expect(loadServiceConfig({}).durability).toBeUndefined();
+    expect(loadServiceConfig({ REDIS_WAIT_REPLICAS: '1' }).durability).toEqual({
+      replicas: 1,
+      timeoutMs: 200,
+    });
   });
 
   it('names the variable behind a library option refused at start', () => {
@@ -132,6 +137,8 @@ describe('loadServiceConfig', () => {
     [{ LINK_CACHE_MAX_ENTRIES: '-1' }, 'LINK_CACHE_MAX_ENTRIES'],
     [{ LINK_CACHE_MAX_ENTRIES: 'lots' }, 'LINK_CACHE_MAX_ENTRIES'],
     [{ LINK_CACHE_TTL_MS: '0' }, 'LINK_CACHE_TTL_MS'],
+    [{ REDIS_WAIT_REPLICAS: '-1' }, 'REDIS_WAIT_REPLICAS'],
+    [{ REDIS_WAIT_TIMEOUT_MS: '0' }, 'REDIS_WAIT_TIMEOUT_MS'],
     [{ POD_STATUS_FORMAT: 'xml' }, 'POD_STATUS_FORMAT'],
     [{ REDIS_TLS: 'maybe' }, 'REDIS_TLS'],
     [{ REDIS_TLS_CA_FILE: '/no/such/file.pem' }, 'REDIS_TLS_CA_FILE'],

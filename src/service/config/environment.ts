@@ -24,6 +24,8 @@ export interface ServiceConfig {
   podStatusFormat: 'split' | 'java';
   /** The link cache: off when undefined (LINK_CACHE_MAX_ENTRIES unset or 0). */
   linkCache?: { maxEntries: number; ttlMs: number };
+  /** Replicated acknowledgements: off when undefined (REDIS_WAIT_REPLICAS unset or 0). */
+  durability?: { replicas: number; timeoutMs: number };
   redis: RedisModuleOptions;
 }
 
@@ -88,6 +90,7 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     podTableTtlMs: read.integer('POD_TABLE_TTL_MS', 0, 3_600_000, 1_000),
     podStatusFormat: podStatusFormat(read),
     linkCache: linkCache(read),
+    durability: durability(read),
     redis,
   };
 }
@@ -96,6 +99,12 @@ function linkCache(read: EnvReader): ServiceConfig['linkCache'] {
   const maxEntries = read.integer('LINK_CACHE_MAX_ENTRIES', 0, 10_000_000, 0);
   const ttlMs = read.integer('LINK_CACHE_TTL_MS', 1, 86_400_000, 60_000);
   return maxEntries === 0 ? undefined : { maxEntries, ttlMs };
+}
+
+function durability(read: EnvReader): ServiceConfig['durability'] {
+  const replicas = read.integer('REDIS_WAIT_REPLICAS', 0, 64, 0);
+  const timeoutMs = read.integer('REDIS_WAIT_TIMEOUT_MS', 1, 60_000, 200);
+  return replicas === 0 ? undefined : { replicas, timeoutMs };
 }
 
 function podStatusFormat(read: EnvReader): 'split' | 'java' {
@@ -224,6 +233,8 @@ const VARIABLE_OF_OPTION: Record<string, string> = {
   podStatusFormat: 'POD_STATUS_FORMAT',
   'cache.maxEntries': 'LINK_CACHE_MAX_ENTRIES',
   'cache.ttlMs': 'LINK_CACHE_TTL_MS',
+  'durability.replicas': 'REDIS_WAIT_REPLICAS',
+  'durability.timeoutMs': 'REDIS_WAIT_TIMEOUT_MS',
   'redis.poolSize': 'REDIS_POOL_SIZE',
   'redis.connectTimeoutMs': 'REDIS_CONNECT_TIMEOUT_MS',
   'redis.commandTimeoutMs': 'REDIS_COMMAND_TIMEOUT_MS',
