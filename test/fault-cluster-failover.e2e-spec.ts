@@ -114,6 +114,40 @@ describe('fault: Redis Cluster failover under load', () => {
   );
 });
 
+/**
+ * The manual failover with `durability: { replicas: 1 }` (SPEC §8): a claim is acknowledged only
+ * once the master's replica has it, so no acknowledged claim can be lost when that replica takes
+ * over. (The killed-master case with the option on is not measured yet: after the kill the load
+ * recovered too slowly for the test's window, still to be understood.)
+ */
+describe('fault: Redis Cluster failovers with durability on', () => {
+  const bed = useTestbed('cluster', {
+    redis: { commandTimeoutMs: COMMAND_TIMEOUT_MS },
+    durability: { replicas: 1, timeoutMs: 200 },
+  });
+
+  it(
+    'CLUSTER FAILOVER on a replica: nothing acknowledged is lost',
+    async () => {
+      const load = new LinkLoad(bed.executor, 'durable-manual');
+      load.start();
+      await load.waitForSuccesses(500);
+      const { replica } = await bed.cluster!.masterWithReplica();
+      const faultAt = Date.now();
+      await bed.cluster!.failoverTo(replica);
+      const okAt = Date.now();
+      await load.waitForSuccesses(1_000);
+      const report = await load.stop();
+      const audit = await auditUsers(bed.executor, load, report, 0);
+      console.log(summary('CLUSTER FAILOVER, durability on', report, faultAt, okAt, audit.lost));
+      expect(report.unexpected).toEqual([]);
+      expect(audit.hashMismatches).toBe(0);
+      expect(audit.lost).toBe(0);
+    },
+    FAULT_TEST_TIMEOUT_MS,
+  );
+});
+
 /** Resharding mid-load onto a new, empty master: scripts heal there too, and moved keys keep their links. */
 describe('fault: Redis Cluster resharding under load', () => {
   const bed = useTestbed('cluster', { redis: { commandTimeoutMs: COMMAND_TIMEOUT_MS } });

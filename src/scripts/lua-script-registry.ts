@@ -1,7 +1,7 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { StatefulValidationError, translateRedisError } from '../errors';
-import { assertConfirmed } from '../redis/write-confirmed';
+import { confirmedReply, writeThenWait } from '../redis/write-confirmed';
 import type { RedisClient, RedisConnectionPool } from '../redis/redis-connection-pool';
 import { sendCommand } from '../redis/send-command';
 import type { LuaScript } from './lua-script';
@@ -138,37 +138,24 @@ export class LuaScriptRegistry implements OnModuleInit {
     script: LuaScript,
     keys: readonly string[],
     args: readonly (string | number)[],
-    { replicas, timeoutMs }: ReplicaConfirmation,
+    confirmation: ReplicaConfirmation,
   ): Promise<unknown> {
     const client = this.pool.next();
-    const send = async (body: 'evalsha' | 'eval') => {
-      const pipeline = client.pipeline();
-      pipeline[body](
-        body === 'evalsha' ? script.sha1 : script.lua,
-        script.numberOfKeys,
-        ...keys,
-        ...args,
+    const send = (body: 'evalsha' | 'eval') =>
+      writeThenWait(client, script.name, confirmation, (pipeline) =>
+        pipeline[body](
+          body === 'evalsha' ? script.sha1 : script.lua,
+          script.numberOfKeys,
+          ...keys,
+          ...args,
+        ),
       );
-      pipeline.call('WAIT', replicas, timeoutMs);
-      const replies = await pipeline.exec();
-      if (replies === null || replies.length !== 2) throw new Error('pipeline was not executed');
-      return replies;
-    };
-    let replies: [Error | null, unknown][];
-    try {
-      replies = await send('evalsha');
-      if (replies[0][0] !== null && isNoScript(replies[0][0])) {
-        this.fallbackCount++;
-        replies = await send('eval');
-      }
-    } catch (error) {
-      throw translateRedisError(error, script.name);
+    let replies = await send('evalsha');
+    if (replies.writeError !== null && isNoScript(replies.writeError)) {
+      this.fallbackCount++;
+      replies = await send('eval');
     }
-    const [[scriptError, reply], [waitError, confirmed]] = replies;
-    if (scriptError !== null) throw translateRedisError(scriptError, script.name);
-    if (waitError !== null) throw translateRedisError(waitError, script.name);
-    assertConfirmed(script.name, confirmed, replicas, timeoutMs);
-    return reply;
+    return confirmedReply(script.name, replies, confirmation);
   }
 
   /** The script's body by EVAL when the server lost it (NOSCRIPT); any other error is translated. */
