@@ -30,30 +30,10 @@ const MAX_TTL_MS = 86_400_000;
 
 /** Checks `cache`, naming the bad field (`cache.<name>`), and fills in the defaults. */
 export function resolveLinkCacheOptions(options: unknown): ResolvedLinkCacheOptions {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new StatefulValidationError('cache', 'must be an object ({ maxEntries, ttlMs? })');
-  }
+  check.assertOptionsObject(options, 'cache', '{ maxEntries, ttlMs? }');
   const { maxEntries, ttlMs, namespaces } = options as Partial<LinkCacheOptions>;
-  if (
-    typeof maxEntries !== 'number' ||
-    !Number.isInteger(maxEntries) ||
-    maxEntries < 1 ||
-    maxEntries > MAX_LINK_CACHE_ENTRIES
-  ) {
-    throw new StatefulValidationError(
-      'cache.maxEntries',
-      `must be an integer from 1 to ${MAX_LINK_CACHE_ENTRIES}`,
-    );
-  }
-  if (
-    ttlMs !== undefined &&
-    (typeof ttlMs !== 'number' || !Number.isInteger(ttlMs) || ttlMs < 1 || ttlMs > MAX_TTL_MS)
-  ) {
-    throw new StatefulValidationError(
-      'cache.ttlMs',
-      `must be an integer from 1 to ${MAX_TTL_MS} (ms)`,
-    );
-  }
+  check.assertIntegerIn(maxEntries, 'cache.maxEntries', 1, MAX_LINK_CACHE_ENTRIES);
+  if (ttlMs !== undefined) check.assertIntegerIn(ttlMs, 'cache.ttlMs', 1, MAX_TTL_MS, ' (ms)');
   if (Array.isArray(namespaces) && namespaces.length === 0) {
     // No prefix at all would make Redis track every key of the database.
     throw new StatefulValidationError('cache.namespaces', 'must name at least one namespace');

@@ -2,6 +2,7 @@ import { StatefulValidationError } from '../errors';
 import { resolveLinkCacheOptions } from '../cache/link-cache-options';
 import { resolveDurability } from '../durability/durability-options';
 import { resolvePodAgent } from '../pods/pod-agent-options';
+import * as check from './stateful-validators';
 import { validateRedisOptions } from '../redis/redis-options.validation';
 import type { StatefulModuleOptions } from './stateful-module-options';
 import { DEFAULT_KEY_PREFIX } from './stateful.constants';
@@ -22,11 +23,8 @@ export function validateStatefulModuleOptions(options: StatefulModuleOptions): v
   }
   validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
   const { podTableTtlMs, podStatusFormat, pod } = options;
-  if (
-    podTableTtlMs !== undefined &&
-    (!Number.isInteger(podTableTtlMs) || podTableTtlMs < 0 || podTableTtlMs > 3_600_000)
-  ) {
-    throw new StatefulValidationError('podTableTtlMs', 'must be an integer from 0 to 3600000 (ms)');
+  if (podTableTtlMs !== undefined) {
+    check.assertIntegerIn(podTableTtlMs, 'podTableTtlMs', 0, 3_600_000, ' (ms)');
   }
   if (podStatusFormat !== undefined && podStatusFormat !== 'split' && podStatusFormat !== 'java') {
     throw new StatefulValidationError('podStatusFormat', "must be 'split' or 'java'");

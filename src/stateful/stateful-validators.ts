@@ -118,6 +118,30 @@ export function assertMaxAgeMs(value: unknown, field = 'maxAgeMs'): asserts valu
   }
 }
 
+/** An integer from `min` to `max` (an option's count or duration), the error naming both bounds. */
+export function assertIntegerIn(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+  unit = '',
+): asserts value is number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+    throw new StatefulValidationError(field, `must be an integer from ${min} to ${max}${unit}`);
+  }
+}
+
+/** An options object (not null, not an array); `shape` shows what is expected. */
+export function assertOptionsObject(
+  value: unknown,
+  field: string,
+  shape: string,
+): asserts value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new StatefulValidationError(field, `must be an object (${shape})`);
+  }
+}
+
 export function assertFiniteNumber(value: unknown, field: string): asserts value is number {
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw new StatefulValidationError(field, 'must be a finite number');
