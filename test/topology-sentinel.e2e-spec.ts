@@ -1,7 +1,13 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { LinkCache, RedisHealthIndicator, StatefulExecutorService, StatefulModule } from '../src';
+import {
+  LinkCache,
+  RedisHealthIndicator,
+  StatefulExecutorService,
+  StatefulModule,
+  type StatefulModuleOptions,
+} from '../src';
 import { LinkLoad, auditUsers, stopAllLoads } from './support/link-load';
 import { RedisSentinelGroup } from './support/redis-sentinel-group';
 import type { RedisServer } from './support/redis-server';
@@ -9,33 +15,43 @@ import { waitUntil } from './support/wait-until';
 
 afterEach(stopAllLoads);
 
-/** Sentinel smoke suite and failover: the client finds the master through Sentinel and follows a failover. */
-describe('Sentinel', () => {
-  let group: RedisSentinelGroup;
-  let app: INestApplication;
-  let executor: StatefulExecutorService;
+/** A Sentinel group and a Nest app on it, for one suite; fields are filled in beforeAll. */
+interface SentinelBed {
+  group: RedisSentinelGroup;
+  app: INestApplication;
+  executor: StatefulExecutorService;
+}
 
+function useSentinelApp(options: Omit<StatefulModuleOptions, 'redis'> = {}): SentinelBed {
+  const bed = {} as SentinelBed;
   beforeAll(async () => {
-    group = await RedisSentinelGroup.start();
+    bed.group = await RedisSentinelGroup.start();
+    const sentinel = { sentinels: bed.group.sentinels, name: RedisSentinelGroup.MASTER_NAME };
     const moduleRef = await Test.createTestingModule({
       imports: [
-        StatefulModule.forRoot({
-          redis: {
-            sentinel: { sentinels: group.sentinels, name: RedisSentinelGroup.MASTER_NAME },
-            commandTimeoutMs: 1_000,
-          },
-        }),
+        StatefulModule.forRoot({ ...options, redis: { sentinel, commandTimeoutMs: 1_000 } }),
       ],
     }).compile();
-    app = await moduleRef.createNestApplication({ logger: false }).init();
-    executor = app.get(StatefulExecutorService);
+    bed.app = await moduleRef.createNestApplication({ logger: false }).init();
+    bed.executor = bed.app.get(StatefulExecutorService);
   }, 60_000);
   afterAll(async () => {
-    await app?.close();
+    await bed.app?.close();
     // ioredis' sentinel helper connections settle within a second after close; killing the sentinel
-    // sooner leaves one retrying against a dead port, which keeps Jest's worker alive.
+    // sooner leaves one retrying against a dead port, which keeps the test worker alive.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    await group?.destroy();
+    await bed.group?.destroy();
+  });
+  return bed;
+}
+
+/** Sentinel smoke suite and failover: the client finds the master through Sentinel and follows a failover. */
+describe('Sentinel', () => {
+  const bed = useSentinelApp();
+  let group: RedisSentinelGroup;
+  let executor: StatefulExecutorService;
+  beforeAll(() => {
+    ({ group, executor } = bed);
   });
 
   /** Writes a marker until it shows up on `newMaster`; returns when it did. */
@@ -66,7 +82,7 @@ describe('Sentinel', () => {
     });
     await expect(executor.getLinkService('sen', 'u1')).resolves.toEqual(new Map([['game', 2]]));
     expect(await group.master.command('GET', 'sf:{sen:lk:u1}game')).toBe('2\n');
-    await expect(app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({
+    await expect(bed.app.get(RedisHealthIndicator).isHealthy()).resolves.toEqual({
       redis: { status: 'up', nodes: 1 },
     });
   });
@@ -103,8 +119,8 @@ describe('Sentinel', () => {
 
 /** The link cache behind Sentinel: its listener follows the master, and no stale link survives a failover. */
 describe('Sentinel with the link cache', () => {
+  const bed = useSentinelApp({ cache: { maxEntries: 100 } });
   let group: RedisSentinelGroup;
-  let app: INestApplication;
   let executor: StatefulExecutorService;
   let cache: LinkCache;
   /** Another client, on the master of the moment (a Sentinel client could still be on the old one). */
@@ -112,28 +128,12 @@ describe('Sentinel with the link cache', () => {
   const USERS = Array.from({ length: 20 }, (_, i) => `c${i}`);
   const key = (uid: string) => `sf:{sen:lk:${uid}}game`;
 
-  beforeAll(async () => {
-    group = await RedisSentinelGroup.start();
-    const sentinel = { sentinels: group.sentinels, name: RedisSentinelGroup.MASTER_NAME };
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        StatefulModule.forRoot({
-          redis: { sentinel, commandTimeoutMs: 1_000 },
-          cache: { maxEntries: 100 },
-        }),
-      ],
-    }).compile();
-    app = await moduleRef.createNestApplication({ logger: false }).init();
-    executor = app.get(StatefulExecutorService);
-    cache = app.get(LinkCache);
+  beforeAll(() => {
+    ({ group, executor } = bed);
+    cache = bed.app.get(LinkCache);
     writer = new Redis(group.master.port, '127.0.0.1');
-  }, 60_000);
-  afterAll(async () => {
-    writer?.disconnect();
-    await app?.close();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    await group?.destroy();
   });
+  afterAll(() => writer?.disconnect());
 
   /** Another client links every user to `pod`; this process must follow. */
   const expectFollows = async (pod: number) => {
@@ -203,42 +203,18 @@ describe('Sentinel with the link cache', () => {
  * it, so the claims the old master took alone during the switch fail instead of being lost.
  */
 describe('Sentinel failover with durability: { replicas: 1 }', () => {
-  let group: RedisSentinelGroup;
-  let app: INestApplication;
-  let executor: StatefulExecutorService;
-
-  beforeAll(async () => {
-    group = await RedisSentinelGroup.start();
-    const moduleRef = await Test.createTestingModule({
-      imports: [
-        StatefulModule.forRoot({
-          redis: {
-            sentinel: { sentinels: group.sentinels, name: RedisSentinelGroup.MASTER_NAME },
-            commandTimeoutMs: 1_000,
-          },
-          durability: { replicas: 1, timeoutMs: 200 },
-        }),
-      ],
-    }).compile();
-    app = await moduleRef.createNestApplication({ logger: false }).init();
-    executor = app.get(StatefulExecutorService);
-  }, 60_000);
-  afterAll(async () => {
-    await app?.close();
-    await new Promise((resolve) => setTimeout(resolve, 1_500));
-    await group?.destroy();
-  });
+  const bed = useSentinelApp({ durability: { replicas: 1, timeoutMs: 200 } });
 
   it('loses no acknowledged claim; the calls of the switch fail, typed', async () => {
-    const load = new LinkLoad(executor, 'durable');
+    const load = new LinkLoad(bed.executor, 'durable');
     load.start();
     await load.waitForSuccesses(300);
     const faultAt = Date.now();
-    await group.failover();
+    await bed.group.failover();
     // Until the old master follows the new one, the new master has no replica: writes fail.
     await load.waitForSuccesses(500, 30_000);
     const report = await load.stop();
-    const audit = await auditUsers(executor, load, report, 0);
+    const audit = await auditUsers(bed.executor, load, report, 0);
     console.log(
       `Sentinel failover, durability on: ${report.succeeded} calls succeeded, ${report.failed} failed ` +
         `(all RedisUnavailableError: ${report.unexpected.length === 0}); last failure ` +
