@@ -4,6 +4,7 @@ import type { RedisModuleOptions } from '../src/redis/redis-module-options';
 import { RedisCluster } from '../test/support/redis-cluster';
 import { RedisServer } from '../test/support/redis-server';
 import { batchReads } from './scenarios/batch-reads';
+import { durabilityCost } from './scenarios/durability';
 import { httpApi } from './scenarios/http';
 import { linkCache } from './scenarios/link-cache';
 import { linkOperations } from './scenarios/link-operations';
@@ -23,7 +24,7 @@ import {
 } from './support/report';
 
 /**
- * `npm run bench [-- --cluster] [-- --only=link,cache,placement,scan,batch,pool,http,startup,memory]`: every scenario
+ * `npm run bench [-- --cluster] [-- --only=link,cache,placement,scan,batch,pool,durability,http,startup,memory]`: every scenario
  * against private redis-servers (a 3-master Cluster too with --cluster), each a median of
  * several rounds after a warm-up, compared with its baseline in the same run. Prints the tables;
  * a run of every scenario also writes BENCHMARKS.md. Not part of `npm test`.
@@ -42,6 +43,7 @@ const SCENARIOS = [
   'scan',
   'batch',
   'pool',
+  'durability',
   'http',
   'startup',
   'memory',
@@ -94,6 +96,7 @@ async function main(): Promise<void> {
     sections.push(section);
     console.log(sectionToText(section));
   }
+  if (chosen.has('durability')) await durabilityScenarios(withCluster, sections);
   if (withCluster) {
     const cluster = await RedisCluster.start(3, 0);
     cluster.nodes.forEach((node) => pin(node.pid, String(lastCpu())));
@@ -113,6 +116,43 @@ async function main(): Promise<void> {
   sections.unshift(targetsSection(targets));
   console.log(sectionToText(sections[0]));
   if (!only) writeReport(sections, withCluster);
+}
+
+/** Durability's cost, on servers of its own: a master with a replica, and a Cluster with replicas. */
+async function durabilityScenarios(withCluster: boolean, sections: Section[]): Promise<void> {
+  const show = (section: Section) => {
+    sections.push(section);
+    console.log(sectionToText(section));
+  };
+  const master = await RedisServer.start();
+  const replica = await RedisServer.startReplica(master);
+  pin(master.pid, String(lastCpu()));
+  pin(replica.pid, String(lastCpu()));
+  try {
+    begin('durability (standalone with a replica)');
+    show(
+      await durabilityCost({ url: master.url }, 'standalone with a replica', ROUNDS, DURATION_MS),
+    );
+  } finally {
+    await replica.destroy();
+    await master.destroy();
+  }
+  if (!withCluster) return;
+  const cluster = await RedisCluster.start(3, 1);
+  cluster.nodes.forEach((node) => pin(node.pid, String(lastCpu())));
+  try {
+    begin('durability (cluster, one replica per master)');
+    show(
+      await durabilityCost(
+        { cluster: { nodes: cluster.seeds } },
+        'cluster, one replica per master',
+        ROUNDS,
+        DURATION_MS,
+      ),
+    );
+  } finally {
+    await cluster.destroy();
+  }
 }
 
 /** The scenarios that call the library in this process: link operations, batch reads, poolSize. */

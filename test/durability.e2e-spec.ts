@@ -1,5 +1,6 @@
 import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
+import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
 import {
   RedisUnavailableError,
@@ -7,9 +8,9 @@ import {
   StatefulModule,
   type StatefulModuleOptions,
 } from '../src';
+import { LinkLoad, stopAllLoads } from './support/link-load';
 import { RedisServer } from './support/redis-server';
 import { useTestbed } from './support/stateful-testbed';
-import { waitUntil } from './support/wait-until';
 
 const NS = 'dur';
 const SVC = 'game';
@@ -38,11 +39,7 @@ describe('durability: replicated acknowledgements (a master and its replica)', (
 
   beforeAll(async () => {
     master = await RedisServer.start();
-    replica = await RedisServer.start(['--replicaof', '127.0.0.1', String(master.port)]);
-    await waitUntil(
-      async () => (await replica.command('INFO', 'replication')).includes('master_link_status:up'),
-      'replica in sync',
-    );
+    replica = await RedisServer.startReplica(master);
     ({ app, executor } = await startApp({
       redis: { url: master.url, commandTimeoutMs: 2_000 },
       durability: { replicas: 1, timeoutMs: 300 },
@@ -81,6 +78,41 @@ describe('durability: replicated acknowledgements (a master and its replica)', (
     expect((await waitCalls(master)) - before).toBeGreaterThanOrEqual(9);
   });
 
+  it('concurrent writes share WAITs (group commit), and each is on the replica when it resolves', async () => {
+    const before = await waitCalls(master);
+    const uids = Array.from({ length: 200 }, (_, i) => `g${i}`);
+    await Promise.all(uids.map((uid, i) => executor.setLinkedPod(NS, uid, SVC, i % 7, -1)));
+    const waits = (await waitCalls(master)) - before;
+    expect(waits).toBeGreaterThan(0);
+    expect(waits).toBeLessThan(20);
+    const onReplica = new Redis(replica.port, '127.0.0.1');
+    try {
+      const values = await onReplica.mget(uids.map((uid) => `sf:{${NS}:lk:${uid}}${SVC}`));
+      expect(values).toEqual(uids.map((_, i) => String(i % 7)));
+    } finally {
+      onReplica.disconnect();
+    }
+  });
+
+  it('a reconnection between a write and its WAIT leaves the write unconfirmed', async () => {
+    // While the replica hangs, WAIT blocks; killing the connection then makes ioredis resend WAIT
+    // on a new socket, where its answer would speak for that socket's writes, not for this one.
+    replica.freeze();
+    try {
+      const write = executor.setLinkedPod(NS, 'r1', SVC, 1, -1).catch((e: unknown) => e);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await master.command('CLIENT', 'KILL', 'TYPE', 'normal');
+      const error = await write;
+      expect(error).toBeInstanceOf(RedisUnavailableError);
+      expect(error).toMatchObject({ reason: 'not confirmed by replicas' });
+      expect((error as Error).message).toMatch(/re-established after the write/);
+    } finally {
+      replica.thaw();
+    }
+    await replica.waitUntilReplicating();
+    await expect(executor.setLinkedPod(NS, 'r1', SVC, 2, -1)).resolves.toBe(1);
+  });
+
   it('a hung replica: writes fail fast and typed, saying they were not confirmed; reads go on', async () => {
     await executor.setLinkedPod(NS, 'h1', SVC, 1, -1);
     replica.freeze();
@@ -88,9 +120,7 @@ describe('durability: replicated acknowledgements (a master and its replica)', (
       const started = Date.now();
       const error = await executor.setLinkedPod(NS, 'h1', SVC, 2, -1).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(RedisUnavailableError);
-      expect((error as Error).message).toMatch(
-        /not confirmed by replicas \(0 of 1 within 300 ms\)/,
-      );
+      expect((error as Error).message).toMatch(/not confirmed by replicas \(0 of 1 within 300 ms;/);
       expect(Date.now() - started).toBeLessThan(1_500);
       await expect(executor.setServiceState(NS, SVC, 2, 'Ready')).rejects.toThrow(
         /not confirmed by replicas/,
@@ -100,12 +130,74 @@ describe('durability: replicated acknowledgements (a master and its replica)', (
     } finally {
       replica.thaw();
     }
-    await waitUntil(
-      async () => (await replica.command('INFO', 'replication')).includes('master_link_status:up'),
-      'replica back',
-    );
+    await replica.waitUntilReplicating();
     await expect(executor.setLinkedPod(NS, 'h1', SVC, 3, -1)).resolves.toBe(2);
   });
+});
+
+/**
+ * The issue's third fault: a master whose only replica hangs (SIGSTOP), configured to refuse
+ * writes with `min-replicas-to-write 1`. Redis notices only once the replica's lag passes
+ * `min-replicas-max-lag` (1 s here; 10 s by default): until then the master takes writes the
+ * replica never sees. With the option on, none of them is acknowledged.
+ */
+describe('durability: a hung replica under min-replicas-to-write 1, under load', () => {
+  let master: RedisServer;
+  let replica: RedisServer;
+  const LAG_S = 1;
+
+  beforeAll(async () => {
+    master = await RedisServer.start([
+      '--min-replicas-to-write',
+      '1',
+      '--min-replicas-max-lag',
+      String(LAG_S),
+    ]);
+    replica = await RedisServer.startReplica(master);
+  }, 60_000);
+  afterAll(async () => {
+    replica?.thaw();
+    await replica?.destroy();
+    await master?.destroy();
+  });
+  afterEach(stopAllLoads);
+
+  for (const setting of ['off', 'on'] as const) {
+    it(`option ${setting}: ${setting === 'on' ? 'no call started after the freeze is acknowledged; failures are typed and fast' : 'the master acknowledges writes its replica never sees until the lag passes'}`, async () => {
+      const { app, executor } = await startApp({
+        redis: { url: master.url, commandTimeoutMs: 2_000 },
+        ...(setting === 'on' ? { durability: { replicas: 1, timeoutMs: 200 } } : {}),
+      });
+      try {
+        const load = new LinkLoad(executor, `frozen-${setting}`);
+        load.start();
+        await load.waitForSuccesses(300);
+        replica.freeze();
+        const frozenAt = Date.now();
+        await new Promise((resolve) => setTimeout(resolve, (LAG_S + 2) * 1_000));
+        const unreplicated = load.acknowledgedStartingAfter(frozenAt);
+        const report = await load.stop();
+        replica.thaw();
+        console.log(
+          `hung replica, min-replicas-to-write 1, durability ${setting}: ${unreplicated} calls started after the freeze were acknowledged; ` +
+            `${report.failed} failed (all RedisUnavailableError: ${report.unexpected.length === 0}); slowest call ${report.slowestMs} ms`,
+        );
+        expect(report.unexpected).toEqual([]);
+        expect(report.failed).toBeGreaterThan(0);
+        if (setting === 'on') {
+          expect(unreplicated).toBe(0);
+          // Fast: WAIT's 200 ms twice at most (a write may queue behind the WAIT before its own).
+          expect(report.slowestMs).toBeLessThan(1_000);
+        } else {
+          expect(unreplicated).toBeGreaterThan(0);
+        }
+      } finally {
+        replica.thaw();
+        await app.close();
+      }
+      await replica.waitUntilReplicating();
+    }, 60_000);
+  }
 });
 
 describe('durability without a replica', () => {
@@ -122,7 +214,7 @@ describe('durability without a replica', () => {
     });
     try {
       await expect(executor.setLinkedPod(NS, 'n1', SVC, 1, -1)).rejects.toThrow(
-        /not confirmed by replicas \(0 of 1 within 50 ms\)/,
+        /not confirmed by replicas \(0 of 1 within 50 ms;/,
       );
     } finally {
       await app.close();
@@ -161,5 +253,35 @@ describe('durability on a Cluster (one replica per master)', () => {
     } finally {
       replicaClients.forEach((client) => client.disconnect());
     }
+  });
+
+  it("a slot in migration: writes follow ASK, TRYAGAIN and MOVED, and the new master's replica confirms them", async () => {
+    const statesKey = `sf:{${NS}:state:mig}`;
+    const slot = calculateSlot(statesKey);
+    const source = await bed.cluster!.shardOf(slot);
+    const target = await bed.cluster!.shardOf((slot + 8_192) % 16_384);
+    // A user whose link keys share the slot: a two-key script there gets TRYAGAIN while it moves.
+    let uid = 0;
+    while (calculateSlot(`sf:{${NS}:lk:m${uid}}`) !== slot) uid++;
+    await target.master.command('CLUSTER', 'SETSLOT', String(slot), 'IMPORTING', source.id);
+    await source.master.command('CLUSTER', 'SETSLOT', String(slot), 'MIGRATING', target.id);
+
+    // A key the source does not have: ASK, then ASKING and the write on the target.
+    await bed.executor.setServiceState(NS, 'mig', 1, 'Ready');
+    const count = async (server: RedisServer) =>
+      Number((await server.command('CLUSTER', 'COUNTKEYSINSLOT', String(slot))).trim());
+    expect(await count(target.master)).toBe(1);
+    expect(await count(target.replica!)).toBe(1);
+    expect(await count(source.master)).toBe(0);
+
+    // Two keys, both missing: TRYAGAIN until the slot has moved, then MOVED to the target.
+    const link = bed.executor.setLinkedPod(NS, `m${uid}`, SVC, 6, -1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const node of [target.master, source.master]) {
+      await node.command('CLUSTER', 'SETSLOT', String(slot), 'NODE', target.id);
+    }
+    await expect(link).resolves.toBeNull();
+    expect(await count(target.replica!)).toBe(3);
+    await expect(bed.executor.getLinkedPod(NS, `m${uid}`, SVC)).resolves.toBe(6);
   });
 });

@@ -4,6 +4,7 @@ import {
   type RedisClient,
   type RedisConnectionPool,
 } from '../redis/redis-connection-pool';
+import { clientKeyPrefix } from '../redis/client-key-prefix';
 import { InvalidationListener, type InvalidationSink } from './invalidation-listener';
 import { remoteAddressOf } from './remote-address';
 
@@ -27,14 +28,14 @@ export class TrackedMasters {
   private readonly detach: (() => void)[] = [];
   private closed = false;
   /** ioredis' own `keyPrefix` of a client handed in: Redis's keys carry it, the cache's do not. */
-  private readonly clientKeyPrefix: string;
+  private readonly keyPrefix: string;
 
   constructor(
     private readonly pool: RedisConnectionPool,
     private readonly prefixes: readonly string[],
     private readonly sink: InvalidationSink,
   ) {
-    this.clientKeyPrefix = clientKeyPrefixOf(pool.clients[0]);
+    this.keyPrefix = clientKeyPrefix(pool.clients[0]);
   }
 
   /** True when every master has a listener, all of them track, and the pool is where they are. */
@@ -132,12 +133,7 @@ export class TrackedMasters {
       retryStrategy,
       connectionName: 'stateful-link-cache',
     });
-    const listener = new InvalidationListener(
-      connection,
-      this.prefixes,
-      this.sink,
-      this.clientKeyPrefix,
-    );
+    const listener = new InvalidationListener(connection, this.prefixes, this.sink, this.keyPrefix);
     this.listeners.set(address, listener);
     listener.start();
   }
@@ -147,9 +143,4 @@ export class TrackedMasters {
     client.on(event, handler);
     this.detach.push(() => client.off(event, handler));
   }
-}
-
-function clientKeyPrefixOf(client: RedisClient): string {
-  if (!isCluster(client)) return client.options.keyPrefix ?? '';
-  return client.options.keyPrefix ?? client.options.redisOptions?.keyPrefix ?? '';
 }

@@ -1,5 +1,5 @@
 import { StatefulValidationError } from '../errors';
-import { resolveDurability } from './durability-options';
+import { assertWaitFitsCommandTimeout, resolveDurability } from './durability-options';
 
 describe('resolveDurability', () => {
   it('fills in the default timeout', () => {
@@ -26,5 +26,34 @@ describe('resolveDurability', () => {
     }
     expect(caught).toBeInstanceOf(StatefulValidationError);
     expect((caught as StatefulValidationError).field).toBe(field);
+  });
+});
+
+describe('assertWaitFitsCommandTimeout', () => {
+  const refusal = (
+    timeoutMs: number,
+    redis: Parameters<typeof assertWaitFitsCommandTimeout>[1],
+  ) => {
+    try {
+      assertWaitFitsCommandTimeout({ replicas: 1, timeoutMs }, redis);
+      return undefined;
+    } catch (error) {
+      return error;
+    }
+  };
+
+  it('wants two WAITs to fit in the command timeout (default 5000 ms)', () => {
+    expect(refusal(200, { url: 'redis://x' })).toBeUndefined();
+    expect(refusal(2_499, { url: 'redis://x' })).toBeUndefined();
+    expect(refusal(400, { url: 'redis://x', commandTimeoutMs: 1_000 })).toBeUndefined();
+    const error = refusal(500, { url: 'redis://x', commandTimeoutMs: 1_000 });
+    expect(error).toBeInstanceOf(StatefulValidationError);
+    expect(error).toMatchObject({ field: 'durability.timeoutMs' });
+    expect((error as Error).message).toMatch(/half of redis.commandTimeoutMs \(1000 ms\)/);
+    expect(refusal(2_500, { url: 'redis://x' })).toMatchObject({ field: 'durability.timeoutMs' });
+  });
+
+  it('leaves a client handed in alone: its timeout is its own', () => {
+    expect(refusal(60_000, { client: {} as never })).toBeUndefined();
   });
 });

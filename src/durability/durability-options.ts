@@ -1,4 +1,7 @@
-import type { ReplicaConfirmation } from '../scripts/lua-script-registry';
+import type { ReplicaConfirmation } from './confirmed-writes';
+import { StatefulValidationError } from '../errors';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../redis/redis.constants';
+import type { RedisModuleOptions } from '../redis/redis-module-options';
 import * as check from '../stateful/stateful-validators';
 
 /**
@@ -27,4 +30,23 @@ export function resolveDurability(options: unknown): ReplicaConfirmation {
     check.assertIntegerIn(timeoutMs, 'durability.timeoutMs', 1, MAX_TIMEOUT_MS, ' (ms)');
   }
   return { replicas, timeoutMs: timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS };
+}
+
+/**
+ * A write can wait for two WAITs (one it queued behind on its connection, then its own), and
+ * both must answer before ioredis gives up on the command, or a lagging replica would surface
+ * as "Command timed out" instead of "not confirmed by replicas". A client handed in keeps its own
+ * timeout, which the library does not know.
+ */
+export function assertWaitFitsCommandTimeout(
+  { timeoutMs }: ReplicaConfirmation,
+  redis: RedisModuleOptions,
+): void {
+  if (redis.client !== undefined) return;
+  const commandTimeoutMs = redis.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  if (2 * timeoutMs < commandTimeoutMs) return;
+  throw new StatefulValidationError(
+    'durability.timeoutMs',
+    `must be under half of redis.commandTimeoutMs (${commandTimeoutMs} ms): a write may wait for the WAIT before its own, and both must answer before the command times out`,
+  );
 }

@@ -1,6 +1,5 @@
-import { StatefulValidationError } from '../errors';
+import { StatefulValidationError, translateRedisError } from '../errors';
 import { runCommand } from '../redis/redis-command';
-import { writeConfirmed } from '../redis/write-confirmed';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
 import type { MalformedEntries } from '../stateful/malformed-entries';
@@ -49,13 +48,15 @@ export class PodStatusStore {
     check.assertPodId(podId);
     check.assertState(state);
     const key = this.keys.podStates(namespace, serviceName);
-    const confirmation = this.scripts.writeConfirmation;
-    if (confirmation === undefined) {
+    const confirmed = this.scripts.confirmedWrites;
+    if (confirmed === undefined) {
       await runCommand(this.pool, 'HSET', (redis) => redis.hset(key, String(podId), state));
     } else {
-      await writeConfirmed(this.pool, 'HSET', confirmation, (pipeline) =>
-        pipeline.hset(key, String(podId), state),
-      );
+      await confirmed
+        .send('HSET', 'hset', [key, String(podId), state], key)
+        .catch((error: unknown) => {
+          throw translateRedisError(error, 'HSET');
+        });
     }
     this.table.patch(namespace, serviceName, podId, (record) => ({ ...record, state }));
   }

@@ -1,7 +1,7 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { StatefulValidationError, translateRedisError } from '../errors';
-import { confirmedReply, writeThenWait } from '../redis/write-confirmed';
+import { ConfirmedWrites, type ReplicaConfirmation } from '../durability/confirmed-writes';
 import type { RedisClient, RedisConnectionPool } from '../redis/redis-connection-pool';
 import { sendCommand } from '../redis/send-command';
 import type { LuaScript } from './lua-script';
@@ -15,12 +15,6 @@ const READ_ONLY_SCRIPTS = new Set([
   'statefulGetLinkWithTtl',
   'statefulGetPodLoads',
 ]);
-
-/** How many replicas must confirm a write, and for how long to wait (Redis WAIT). */
-export interface ReplicaConfirmation {
-  replicas: number;
-  timeoutMs: number;
-}
 
 /** Scripts missing from a server's script cache, per server; empty when all are loaded. */
 export interface LuaScriptsStatus {
@@ -41,7 +35,7 @@ export class LuaScriptRegistry implements OnModuleInit {
   private readonly byName: ReadonlyMap<string, LuaScript>;
   private reloadCount = 0;
   private fallbackCount = 0;
-  private confirmation?: ReplicaConfirmation;
+  private confirmed?: ConfirmedWrites;
 
   constructor(
     private readonly pool: RedisConnectionPool,
@@ -59,17 +53,16 @@ export class LuaScriptRegistry implements OnModuleInit {
   }
 
   /**
-   * From now on every script that writes resolves only once `replicas` replicas have its write:
-   * WAIT is sent right after it on the same connection, in one pipeline, so that on a Cluster it
-   * goes to the master that served the write (a pipeline follows its keys' slot).
+   * From now on every script that writes resolves only once `replicas` replicas have its write
+   * (WAIT after it on the connection that executed it: see ConfirmedWrites).
    */
   confirmWrites(confirmation: ReplicaConfirmation): void {
-    this.confirmation = confirmation;
+    this.confirmed = new ConfirmedWrites(this.pool, confirmation);
   }
 
-  /** The replica confirmation writes wait for, if any. */
-  get writeConfirmation(): ReplicaConfirmation | undefined {
-    return this.confirmation;
+  /** How writes are confirmed by replicas, when `confirmWrites` asked for it. */
+  get confirmedWrites(): ConfirmedWrites | undefined {
+    return this.confirmed;
   }
 
   get scripts(): LuaScript[] {
@@ -108,8 +101,8 @@ export class LuaScriptRegistry implements OnModuleInit {
         new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`),
       );
     }
-    if (this.confirmation !== undefined && !READ_ONLY_SCRIPTS.has(name)) {
-      const confirmed = this.runConfirmed(script, keys, args, this.confirmation).then(parse);
+    if (this.confirmed !== undefined && !READ_ONLY_SCRIPTS.has(name)) {
+      const confirmed = this.runConfirmed(this.confirmed, script, keys, args).then(parse);
       if (onError === undefined) return confirmed;
       return confirmed.catch((error: unknown) => {
         onError(error, keys);
@@ -133,29 +126,29 @@ export class LuaScriptRegistry implements OnModuleInit {
     });
   }
 
-  /** The script, then WAIT, in one pipeline; again with the body if the server lost the script. */
+  /** The script, confirmed by replicas; again with its body if the server lost it. */
   private async runConfirmed(
+    confirmed: ConfirmedWrites,
     script: LuaScript,
     keys: readonly string[],
     args: readonly (string | number)[],
-    confirmation: ReplicaConfirmation,
   ): Promise<unknown> {
-    const client = this.pool.next();
-    const send = (body: 'evalsha' | 'eval') =>
-      writeThenWait(client, script.name, confirmation, (pipeline) =>
-        pipeline[body](
-          body === 'evalsha' ? script.sha1 : script.lua,
-          script.numberOfKeys,
-          ...keys,
-          ...args,
-        ),
+    const send = (command: 'evalsha' | 'eval') =>
+      confirmed.send(
+        script.name,
+        command,
+        [command === 'evalsha' ? script.sha1 : script.lua, script.numberOfKeys, ...keys, ...args],
+        keys[0],
       );
-    let replies = await send('evalsha');
-    if (replies.writeError !== null && isNoScript(replies.writeError)) {
-      this.fallbackCount++;
-      replies = await send('eval');
+    try {
+      return await send('evalsha').catch((error: unknown) => {
+        if (!isNoScript(error)) throw error;
+        this.fallbackCount++;
+        return send('eval');
+      });
+    } catch (error) {
+      throw translateRedisError(error, script.name);
     }
-    return confirmedReply(script.name, replies, confirmation);
   }
 
   /** The script's body by EVAL when the server lost it (NOSCRIPT); any other error is translated. */

@@ -1,6 +1,6 @@
 import { StatefulValidationError } from '../errors';
 import { resolveLinkCacheOptions } from '../cache/link-cache-options';
-import { resolveDurability } from '../durability/durability-options';
+import { assertWaitFitsCommandTimeout, resolveDurability } from '../durability/durability-options';
 import { resolvePodAgent } from '../pods/pod-agent-options';
 import * as check from './stateful-validators';
 import { validateRedisOptions } from '../redis/redis-options.validation';
@@ -31,8 +31,10 @@ export function validateStatefulModuleOptions(options: StatefulModuleOptions): v
   }
   if (pod !== undefined) resolvePodAgent(pod);
   if (options.cache !== undefined) resolveLinkCacheOptions(options.cache);
-  if (options.durability !== undefined) resolveDurability(options.durability);
   validateRedisOptions(options.redis);
+  if (options.durability !== undefined) {
+    assertWaitFitsCommandTimeout(resolveDurability(options.durability), options.redis);
+  }
 }
 
 /** The prefix is part of every key: braces would break the hash tags, controls the layout. */

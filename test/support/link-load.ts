@@ -16,8 +16,8 @@ export interface LoadReport {
   slowestMs: number;
   /** When the last failure happened (Date.now()), or undefined. */
   lastFailureAt?: number;
-  /** uid -> every pod id a call acknowledged for that user, with its time. */
-  acknowledged: Map<string, { podId: number; at: number }[]>;
+  /** uid -> every pod id a call acknowledged for that user, with when the call started and ended. */
+  acknowledged: Map<string, { podId: number; startedAt: number; at: number }[]>;
 }
 
 /**
@@ -29,6 +29,7 @@ export class LinkLoad {
   private running = false;
   private next = 0;
   private loops: Promise<void>[] = [];
+  private readonly failureTimes: number[] = [];
   private readonly report: LoadReport = {
     succeeded: 0,
     failed: 0,
@@ -61,6 +62,25 @@ export class LinkLoad {
     }
   }
 
+  /** Calls that started after `time` (Date.now()) and were acknowledged. */
+  acknowledgedStartingAfter(time: number): number {
+    let count = 0;
+    for (const acks of this.report.acknowledged.values()) {
+      count += acks.filter((ack) => ack.startedAt > time).length;
+    }
+    return count;
+  }
+
+  /** Calls failed so far. */
+  get failures(): number {
+    return this.report.failed;
+  }
+
+  /** Calls that failed after `time` (Date.now()). */
+  failuresSince(time: number): number {
+    return this.failureTimes.filter((at) => at > time).length;
+  }
+
   async stop(): Promise<LoadReport> {
     active.delete(this);
     this.running = false;
@@ -83,11 +103,12 @@ export class LinkLoad {
         );
         this.report.succeeded++;
         const list = this.report.acknowledged.get(uid) ?? [];
-        list.push({ podId, at: Date.now() });
+        list.push({ podId, startedAt: started, at: Date.now() });
         this.report.acknowledged.set(uid, list);
       } catch (error) {
         this.report.failed++;
         this.report.lastFailureAt = Date.now();
+        this.failureTimes.push(this.report.lastFailureAt);
         if (!(error instanceof RedisUnavailableError)) this.report.unexpected.push(error);
         await new Promise((resolve) => setTimeout(resolve, 10));
       } finally {

@@ -163,19 +163,35 @@ export class RedisCluster {
     await this.waitUntilHealthy();
   }
 
+  /** The live master serving `slot`, its node id, and its live replica. */
+  async shardOf(slot: number): Promise<{ id: string; master: RedisServer; replica?: RedisServer }> {
+    const rows = await this.nodeRows();
+    const serves = (ranges: string[]) =>
+      ranges.some((range) => {
+        const [from, to = from] = range.split('-').map(Number);
+        return slot >= from && slot <= to;
+      });
+    const master = rows.find((row) => row.flags.includes('master') && serves(row.slots));
+    if (!master) throw new Error(`no master serves slot ${slot}`);
+    const replica = rows.find((row) => row.masterId === master.id && !row.flags.includes('fail'));
+    const byPort = (port: number | undefined) => this.nodes.find((node) => node.port === port);
+    return { id: master.id, master: byPort(master.port)!, replica: byPort(replica?.port) };
+  }
+
   private waitUntil(condition: () => Promise<boolean>): Promise<void> {
     return waitUntil(condition, 'Redis Cluster reaching the expected state');
   }
 
   private async nodeRows(
     from: RedisServer = this.nodes.find((node) => node.running)!,
-  ): Promise<{ id: string; port: number; flags: string[]; masterId: string }[]> {
+  ): Promise<{ id: string; port: number; flags: string[]; masterId: string; slots: string[] }[]> {
     return (await from.command('CLUSTER', 'NODES'))
       .trim()
       .split('\n')
       .map((line) => {
-        const [id, address, flags, masterId] = line.split(' ');
-        return { id, port: Number(/:(\d+)@/.exec(address)![1]), flags: flags.split(','), masterId };
+        const [id, address, flags, masterId, , , , , ...slots] = line.split(' ');
+        const port = Number(/:(\d+)@/.exec(address)![1]);
+        return { id, port, flags: flags.split(','), masterId, slots };
       });
   }
 

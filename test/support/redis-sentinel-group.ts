@@ -13,12 +13,9 @@ export class RedisSentinelGroup {
 
   static async start(): Promise<RedisSentinelGroup> {
     const master = await RedisServer.start();
-    const replica = await RedisServer.start(['--replicaof', '127.0.0.1', String(master.port)]);
+    const replica = await RedisServer.startReplica(master);
     const sentinel = await RedisServer.startSentinel(RedisSentinelGroup.MASTER_NAME, master.port);
     const group = new RedisSentinelGroup(master, replica, sentinel);
-    await group.waitFor(async () =>
-      (await replica.command('INFO', 'replication')).includes('master_link_status:up'),
-    );
     await group.waitFor(async () =>
       (await sentinel.command('SENTINEL', 'REPLICAS', RedisSentinelGroup.MASTER_NAME)).includes(
         String(replica.port),
@@ -41,10 +38,17 @@ export class RedisSentinelGroup {
     return Number(reply.trim().split('\n')[1]);
   }
 
-  /** SENTINEL FAILOVER, then waits until the replica is master and the old master follows it. */
+  /**
+   * SENTINEL FAILOVER, then waits until the Sentinel names the replica. On a busy machine the
+   * Sentinel may not rate the replica fit yet (NOGOODSLAVE): it is asked again until it agrees.
+   */
   async failover(): Promise<void> {
     const before = await this.masterPort();
-    await this.sentinel.command('SENTINEL', 'FAILOVER', RedisSentinelGroup.MASTER_NAME);
+    await this.waitFor(async () =>
+      (await this.sentinel.command('SENTINEL', 'FAILOVER', RedisSentinelGroup.MASTER_NAME))
+        .trim()
+        .startsWith('OK'),
+    );
     await this.waitFor(async () => (await this.masterPort()) !== before);
   }
 

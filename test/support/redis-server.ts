@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { promisify } from 'util';
 import { registerServerPid } from './server-registry';
+import { waitUntil } from './wait-until';
 import { createServer } from 'net';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -40,6 +41,26 @@ export class RedisServer {
     ]);
     await server.launch();
     return server;
+  }
+
+  /** A replica of `master`, once it is in sync with it (`extraArgs` as for `start`). */
+  static async startReplica(master: RedisServer, extraArgs: string[] = []): Promise<RedisServer> {
+    const replica = await RedisServer.start([
+      '--replicaof',
+      '127.0.0.1',
+      String(master.port),
+      ...extraArgs,
+    ]);
+    await replica.waitUntilReplicating();
+    return replica;
+  }
+
+  /** Waits until this replica's link to its master is up (after a start, a thaw or a restart). */
+  async waitUntilReplicating(): Promise<void> {
+    await waitUntil(
+      async () => (await this.command('INFO', 'replication')).includes('master_link_status:up'),
+      `replica ${this.port} in sync with its master`,
+    );
   }
 
   /** A Sentinel watching `masterName` at `masterPort` alone (quorum 1), quick to declare it down. */
