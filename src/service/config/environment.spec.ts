@@ -139,6 +139,8 @@ describe('loadServiceConfig', () => {
     [{ LINK_CACHE_TTL_MS: '0' }, 'LINK_CACHE_TTL_MS'],
     [{ REDIS_WAIT_REPLICAS: '-1' }, 'REDIS_WAIT_REPLICAS'],
     [{ REDIS_WAIT_TIMEOUT_MS: '0' }, 'REDIS_WAIT_TIMEOUT_MS'],
+    // Two WAITs must fit in the command timeout (2000 ms by default here).
+    [{ REDIS_WAIT_REPLICAS: '1', REDIS_WAIT_TIMEOUT_MS: '1000' }, 'REDIS_WAIT_TIMEOUT_MS'],
     [{ POD_STATUS_FORMAT: 'xml' }, 'POD_STATUS_FORMAT'],
     [{ REDIS_TLS: 'maybe' }, 'REDIS_TLS'],
     [{ REDIS_TLS_CA_FILE: '/no/such/file.pem' }, 'REDIS_TLS_CA_FILE'],

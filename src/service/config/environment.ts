@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { StatefulValidationError } from '../../errors';
+import { assertWaitFitsCommandTimeout } from '../../durability/durability-options';
 import type { RedisModuleOptions } from '../../redis/redis-module-options';
 import { parseRedisUrl } from '../../redis/redis-options.validation';
 
@@ -90,7 +91,7 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     podTableTtlMs: read.integer('POD_TABLE_TTL_MS', 0, 3_600_000, 1_000),
     podStatusFormat: podStatusFormat(read),
     linkCache: linkCache(read),
-    durability: durability(read),
+    durability: durability(read, redis),
     redis,
   };
 }
@@ -101,10 +102,20 @@ function linkCache(read: EnvReader): ServiceConfig['linkCache'] {
   return maxEntries === 0 ? undefined : { maxEntries, ttlMs };
 }
 
-function durability(read: EnvReader): ServiceConfig['durability'] {
+function durability(read: EnvReader, redis: RedisModuleOptions): ServiceConfig['durability'] {
   const replicas = read.integer('REDIS_WAIT_REPLICAS', 0, 64, 0);
   const timeoutMs = read.integer('REDIS_WAIT_TIMEOUT_MS', 1, 60_000, 200);
-  return replicas === 0 ? undefined : { replicas, timeoutMs };
+  if (replicas === 0) return undefined;
+  try {
+    assertWaitFitsCommandTimeout({ replicas, timeoutMs }, redis);
+  } catch (error) {
+    const reason = (error as StatefulValidationError).reason;
+    throw new EnvironmentError(
+      'REDIS_WAIT_TIMEOUT_MS',
+      reason.replace('redis.commandTimeoutMs', 'REDIS_COMMAND_TIMEOUT_MS'),
+    );
+  }
+  return { replicas, timeoutMs };
 }
 
 function podStatusFormat(read: EnvReader): 'split' | 'java' {
