@@ -3,6 +3,7 @@ import type { INestApplication } from '@nestjs/common';
 import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
 import {
+  NoAvailablePodError,
   RedisUnavailableError,
   StatefulExecutorService,
   StatefulModule,
@@ -92,6 +93,23 @@ describe('durability: replicated acknowledgements (a master and its replica)', (
     } finally {
       onReplica.disconnect();
     }
+  });
+
+  it('a call whose script wrote nothing does not wait for replicas', async () => {
+    // computeLinkedPod's first step finds no link and writes nothing; with no pod to place the
+    // user on, the call ends there: NoAvailablePodError, not "not confirmed", although a write on
+    // the same connection waits for the hung replica (and the script queues behind its WAIT).
+    replica.freeze();
+    try {
+      const pending = executor.setLinkedPod(NS, 'p1', SVC, 1, -1).catch((e: unknown) => e);
+      await expect(executor.computeLinkedPod(NS, 'nobody', 'no-pods', -1)).rejects.toBeInstanceOf(
+        NoAvailablePodError,
+      );
+      expect(await pending).toMatchObject({ reason: 'not confirmed by replicas' });
+    } finally {
+      replica.thaw();
+    }
+    await replica.waitUntilReplicating();
   });
 
   it('a reconnection between a write and its WAIT leaves the write unconfirmed', async () => {

@@ -21,17 +21,25 @@ export async function durabilityCost(
   rounds: number,
   durationMs: number,
 ): Promise<Section> {
-  const off = await startLibrary(redis, { podTableTtlMs: 0 });
-  const on = await startLibrary(redis, {
-    podTableTtlMs: 0,
-    durability: { replicas: 1, timeoutMs: 200 },
-  });
+  const off = await startLibrary(redis);
+  const on = await startLibrary(redis, { durability: { replicas: 1, timeoutMs: 200 } });
+  // Live pods for computeLinkedPod's placement, reported every 5 s as a healthy fleet does.
+  const heartbeat = async () => {
+    for (let pod = 0; pod < 8; pod++)
+      await off.executor.reportPodStatus(NS, SVC, pod, { load: pod });
+  };
+  await heartbeat();
+  const beating = setInterval(() => void heartbeat(), 5_000);
   let fresh = 0;
   const operations: [string, (library: Library) => (i: number) => Promise<unknown>][] = [
     ['setLinkedPod', (l) => (i) => l.executor.setLinkedPod(NS, `u${i % USERS}`, SVC, i % 8, -1)],
     [
       'setLinkedPodIfAbsent (new user)',
       (l) => () => l.executor.setLinkedPodIfAbsent(NS, `n${fresh++}`, SVC, fresh % 8, -1),
+    ],
+    [
+      'computeLinkedPod (new user: placement and claim)',
+      (l) => () => l.executor.computeLinkedPod(NS, `c${fresh++}`, SVC, -1),
     ],
     ['removeLinkedPod', (l) => (i) => l.executor.removeLinkedPod(NS, `u${i % USERS}`, SVC, -1)],
     [
@@ -59,6 +67,7 @@ export async function durabilityCost(
       console.log(`  ${name}: ${rows[rows.length - 1].slice(1).join(' | ')}`);
     }
   } finally {
+    clearInterval(beating);
     await on.close();
     await off.close();
   }

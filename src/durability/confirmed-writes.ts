@@ -45,13 +45,15 @@ export class ConfirmedWrites {
    * Sends `name args` (keys in `args` as the command has them; `slotKey` is one of them) and
    * resolves with its reply once confirmed. Redis's error replies come back as ioredis raised them
    * (the caller translates them, and may resend after NOSCRIPT); a write not confirmed in time
-   * fails with RedisUnavailableError whose reason is 'not confirmed by replicas'.
+   * fails with RedisUnavailableError whose reason is 'not confirmed by replicas'. A reply that
+   * `wroteNothing` recognises resolves at once: there is nothing of this call's to confirm.
    */
   async send(
     operation: string,
     name: string,
     args: (string | number)[],
     slotKey: string,
+    wroteNothing?: (reply: unknown) => boolean,
   ): Promise<unknown> {
     const client = this.pool.next();
     const keyPrefix = clientKeyPrefix(client);
@@ -70,6 +72,10 @@ export class ConfirmedWrites {
         if (next === 'fail') throw error;
         asking = next === 'retry' ? undefined : next;
         continue;
+      }
+      if (wroteNothing?.(reply) === true) {
+        sent.confirmed.catch(() => undefined); // nothing of this call's to confirm
+        return reply;
       }
       await this.check(operation, sent.confirmed, sent.answeredOn());
       return reply;

@@ -16,6 +16,14 @@ const READ_ONLY_SCRIPTS = new Set([
   'statefulGetPodLoads',
 ]);
 
+/**
+ * Replies that show a writing script wrote nothing this time: the call needs no replica's
+ * confirmation (computeLinkedPod's first step finding no link, before it places the user).
+ */
+const WROTE_NOTHING: Readonly<Record<string, (reply: unknown) => boolean>> = {
+  statefulComputeLinkIfAbsent: (reply) => reply === null,
+};
+
 /** Scripts missing from a server's script cache, per server; empty when all are loaded. */
 export interface LuaScriptsStatus {
   loaded: boolean;
@@ -139,6 +147,7 @@ export class LuaScriptRegistry implements OnModuleInit {
         command,
         [command === 'evalsha' ? script.sha1 : script.lua, script.numberOfKeys, ...keys, ...args],
         keys[0],
+        WROTE_NOTHING[script.name],
       );
     try {
       return await send('evalsha').catch((error: unknown) => {
