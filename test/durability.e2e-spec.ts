@@ -1,30 +1,14 @@
-import { Test } from '@nestjs/testing';
 import type { INestApplication } from '@nestjs/common';
 import calculateSlot from 'cluster-key-slot';
 import { Redis } from 'ioredis';
-import {
-  NoAvailablePodError,
-  RedisUnavailableError,
-  StatefulExecutorService,
-  StatefulModule,
-  type StatefulModuleOptions,
-} from '../src';
+import { NoAvailablePodError, RedisUnavailableError, StatefulExecutorService } from '../src';
+import { startLibraryApp } from './support/library-app';
 import { LinkLoad, stopAllLoads } from './support/link-load';
 import { RedisServer } from './support/redis-server';
 import { useTestbed } from './support/stateful-testbed';
 
 const NS = 'dur';
 const SVC = 'game';
-
-async function startApp(
-  options: StatefulModuleOptions,
-): Promise<{ app: INestApplication; executor: StatefulExecutorService }> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [StatefulModule.forRoot({ podTableTtlMs: 0, ...options })],
-  }).compile();
-  const app = await moduleRef.createNestApplication({ logger: false }).init();
-  return { app, executor: app.get(StatefulExecutorService) };
-}
 
 async function waitCalls(server: RedisServer): Promise<number> {
   const stats = await server.command('INFO', 'commandstats');
@@ -41,7 +25,7 @@ describe('durability: replicated acknowledgements (a master and its replica)', (
   beforeAll(async () => {
     master = await RedisServer.start();
     replica = await RedisServer.startReplica(master);
-    ({ app, executor } = await startApp({
+    ({ app, executor } = await startLibraryApp({
       redis: { url: master.url, commandTimeoutMs: 2_000 },
       durability: { replicas: 1, timeoutMs: 300 },
     }));
@@ -182,7 +166,7 @@ describe('durability: a hung replica under min-replicas-to-write 1, under load',
 
   for (const setting of ['off', 'on'] as const) {
     it(`option ${setting}: ${setting === 'on' ? 'no call started after the freeze is acknowledged; failures are typed and fast' : 'the master acknowledges writes its replica never sees until the lag passes'}`, async () => {
-      const { app, executor } = await startApp({
+      const { app, executor } = await startLibraryApp({
         redis: { url: master.url, commandTimeoutMs: 2_000 },
         ...(setting === 'on' ? { durability: { replicas: 1, timeoutMs: 200 } } : {}),
       });
@@ -226,7 +210,7 @@ describe('durability without a replica', () => {
   afterAll(() => server.current?.destroy());
 
   it('no write is acknowledged; with the option off nothing waits', async () => {
-    const { app, executor } = await startApp({
+    const { app, executor } = await startLibraryApp({
       redis: { url: server.current!.url },
       durability: { replicas: 1, timeoutMs: 50 },
     });
@@ -237,7 +221,7 @@ describe('durability without a replica', () => {
     } finally {
       await app.close();
     }
-    const plain = await startApp({ redis: { url: server.current!.url } });
+    const plain = await startLibraryApp({ redis: { url: server.current!.url } });
     try {
       const before = await waitCalls(server.current!);
       await plain.executor.setLinkedPod(NS, 'n2', SVC, 1, -1);

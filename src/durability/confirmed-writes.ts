@@ -5,15 +5,24 @@ import {
   type RedisClient,
   type RedisConnectionPool,
 } from '../redis/redis-connection-pool';
-import { ConnectionWaits, type WaitAnswer } from './connection-waits';
+import { ConnectionWaits } from './connection-waits';
+import { TracedCommand, writtenBefore } from './traced-command';
 import { clientKeyPrefix } from '../redis/client-key-prefix';
-import { masterAt, slotMaster } from '../redis/slot-master';
+import { connectionTo, slotMaster } from '../redis/slot-master';
 
 /** How many replicas must confirm a write, and for how long to wait (Redis WAIT). */
 export interface ReplicaConfirmation {
   replicas: number;
   timeoutMs: number;
 }
+
+/** What a WAIT answered, and the command that asked (where and when it was written). */
+interface WaitAnswer {
+  replicas: number;
+  wait: TracedCommand;
+}
+
+const noop = () => undefined;
 
 /** Slot moves a write follows before it gives up (ioredis' own default is 16). */
 const MAX_REDIRECTIONS = 16;
@@ -29,12 +38,14 @@ const REFUSED_PAUSE_MS = 100;
  * library rather than by ioredis' routing so that the WAIT after it goes to the same socket), and
  * WAIT follows on that connection, shared by the writes sent meanwhile (`ConnectionWaits`).
  *
- * A write is confirmed when WAIT, sent after it, reports enough replicas on the socket that
- * answered the write; a reconnection in between (ioredis resends unanswered commands on the new
- * socket, where WAIT would say nothing about the old one) leaves it unconfirmed.
+ * A write is confirmed when a WAIT written after it, to the socket that ran it, reports enough
+ * replicas. A reconnection in between can change both (ioredis writes unanswered commands again
+ * on the new socket, then its offline queue, so a resent WAIT may even precede its write): the
+ * commands record where and in which order they were last written (`TracedCommand`), and a write
+ * whose WAIT does not follow it on its socket is not confirmed.
  */
 export class ConfirmedWrites {
-  private readonly waits = new WeakMap<Redis, ConnectionWaits>();
+  private readonly waits = new WeakMap<Redis, ConnectionWaits<WaitAnswer>>();
 
   constructor(
     private readonly pool: RedisConnectionPool,
@@ -66,18 +77,17 @@ export class ConfirmedWrites {
       try {
         reply = await sent.reply;
       } catch (error) {
-        sent.confirmed.catch(() => undefined); // the WAIT's outcome no longer matters
-        if (!isCluster(client) || attempt === MAX_REDIRECTIONS) throw error;
+        if (!isCluster(client)) throw error;
         const next = await redirect(client, error);
         if (next === 'fail') throw error;
+        if (attempt === MAX_REDIRECTIONS) {
+          throw new RedisUnavailableError(operation, error, undefined);
+        }
         asking = next === 'retry' ? undefined : next;
         continue;
       }
-      if (wroteNothing?.(reply) === true) {
-        sent.confirmed.catch(() => undefined); // nothing of this call's to confirm
-        return reply;
-      }
-      await this.check(operation, sent.confirmed, sent.answeredOn());
+      // A reply showing nothing was written leaves nothing of this call's to confirm.
+      if (wroteNothing?.(reply) !== true) await this.check(operation, sent.command, sent.confirmed);
       return reply;
     }
   }
@@ -89,29 +99,23 @@ export class ConfirmedWrites {
     name: string,
     args: (string | number)[],
     keyPrefix: string,
-  ): { reply: Promise<unknown>; confirmed: Promise<WaitAnswer>; answeredOn(): unknown } {
-    if (asking) connection.sendCommand(new Command('asking', []));
-    let answeredOn: unknown;
-    const reply = (
-      connection.sendCommand(
-        new Command(name, args, { replyEncoding: 'utf8', keyPrefix }),
-      ) as Promise<unknown>
-    ).then((value) => {
-      answeredOn = connection.stream; // read in the reply's own turn, as for WAIT
-      return value;
-    });
-    return {
-      reply,
-      confirmed: this.waitsOf(connection).afterWrite(),
-      answeredOn: () => answeredOn,
-    };
+  ): { command: TracedCommand; reply: Promise<unknown>; confirmed: Promise<WaitAnswer> } {
+    // A failed ASKING shows in the write's own reply: its rejection is only observed.
+    if (asking) (connection.sendCommand(new Command('asking', [])) as Promise<unknown>).catch(noop);
+    const command = new TracedCommand(name, args, { replyEncoding: 'utf8', keyPrefix });
+    const reply = connection.sendCommand(command) as Promise<unknown>;
+    const confirmed = this.waitsOf(connection).afterWrite();
+    // The WAIT may fail before the write settles (a write held for resending after READONLY):
+    // observed here, judged by check() if the write succeeds.
+    confirmed.catch(noop);
+    return { command, reply, confirmed };
   }
 
-  /** Resolves if WAIT, on the socket that answered the write, counted enough replicas. */
+  /** Resolves if a WAIT written after the write, on the socket that ran it, counted enough replicas. */
   private async check(
     operation: string,
+    write: TracedCommand,
     confirmed: Promise<WaitAnswer>,
-    answeredOn: unknown,
   ): Promise<void> {
     let answer: WaitAnswer;
     try {
@@ -119,7 +123,7 @@ export class ConfirmedWrites {
     } catch (error) {
       throw this.notConfirmed(operation, `WAIT failed: ${(error as Error).message}`);
     }
-    if (answer.socket !== answeredOn) {
+    if (!writtenBefore(write, answer.wait)) {
       throw this.notConfirmed(operation, 'the connection was re-established after the write');
     }
     const { replicas, timeoutMs } = this.confirmation;
@@ -157,14 +161,16 @@ export class ConfirmedWrites {
     throw translateRedisError(new Error(`no master known for the slot of ${slotKey}`), operation);
   }
 
-  private waitsOf(connection: Redis): ConnectionWaits {
+  private waitsOf(connection: Redis): ConnectionWaits<WaitAnswer> {
     let waits = this.waits.get(connection);
     if (waits === undefined) {
       const { replicas, timeoutMs } = this.confirmation;
-      waits = new ConnectionWaits({
-        sendWait: () =>
-          connection.sendCommand(new Command('wait', [replicas, timeoutMs])) as Promise<unknown>,
-        socket: () => connection.stream,
+      waits = new ConnectionWaits(() => {
+        const wait = new TracedCommand('wait', [replicas, timeoutMs]);
+        return (connection.sendCommand(wait) as Promise<unknown>).then((reply) => ({
+          replicas: Number(reply),
+          wait,
+        }));
       });
       this.waits.set(connection, waits);
     }
@@ -185,7 +191,7 @@ async function redirect(cluster: Cluster, error: unknown): Promise<'retry' | 'fa
     return 'fail';
   }
   const ask = /^ASK \d+ (\S+)$/.exec(error.message);
-  const target = ask ? masterAt(cluster, ask[1]) : undefined;
+  const target = ask ? connectionTo(cluster, ask[1]) : undefined;
   if (target !== undefined) return target;
   if (ask || error.message.startsWith('MOVED ')) {
     await refreshSlots(cluster);

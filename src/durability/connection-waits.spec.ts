@@ -2,15 +2,12 @@ import { ConnectionWaits } from './connection-waits';
 
 /** A connection whose WAITs the test answers by hand, one at a time, in order. */
 function connection() {
-  const sent: { resolve(reply: unknown): void; reject(error: unknown): void }[] = [];
-  let socket = 'socket-1';
+  const sent: { resolve(answer: string): void; reject(error: unknown): void }[] = [];
   return {
     sent,
-    reconnect: () => (socket = 'socket-2'),
-    waits: new ConnectionWaits({
-      sendWait: () => new Promise((resolve, reject) => sent.push({ resolve, reject })),
-      socket: () => socket,
-    }),
+    waits: new ConnectionWaits<string>(
+      () => new Promise((resolve, reject) => sent.push({ resolve, reject })),
+    ),
   };
 }
 
@@ -22,12 +19,8 @@ describe('ConnectionWaits (group commit of WAIT on one connection)', () => {
     const answers = [waits.afterWrite(), waits.afterWrite(), waits.afterWrite()];
     await settle();
     expect(sent).toHaveLength(1);
-    sent[0].resolve(1);
-    await expect(Promise.all(answers)).resolves.toEqual([
-      { replicas: 1, socket: 'socket-1' },
-      { replicas: 1, socket: 'socket-1' },
-      { replicas: 1, socket: 'socket-1' },
-    ]);
+    sent[0].resolve('first');
+    await expect(Promise.all(answers)).resolves.toEqual(['first', 'first', 'first']);
   });
 
   it('one WAIT in flight: writes sent meanwhile share the next, sent when it answers', async () => {
@@ -37,28 +30,24 @@ describe('ConnectionWaits (group commit of WAIT on one connection)', () => {
     const later = [waits.afterWrite(), waits.afterWrite()];
     await settle();
     expect(sent).toHaveLength(1);
-    sent[0].resolve(0);
-    await expect(first).resolves.toEqual({ replicas: 0, socket: 'socket-1' });
+    sent[0].resolve('first');
+    await expect(first).resolves.toBe('first');
     await settle();
     expect(sent).toHaveLength(2);
-    sent[1].resolve(2);
-    await expect(Promise.all(later)).resolves.toEqual([
-      { replicas: 2, socket: 'socket-1' },
-      { replicas: 2, socket: 'socket-1' },
-    ]);
+    sent[1].resolve('second');
+    await expect(Promise.all(later)).resolves.toEqual(['second', 'second']);
   });
 
-  it('a failed WAIT fails its writes only; the socket is read when WAIT answers', async () => {
-    const { sent, waits, reconnect } = connection();
+  it('a failed WAIT fails its own writes only', async () => {
+    const { sent, waits } = connection();
     const failed = waits.afterWrite();
     await settle();
     const next = waits.afterWrite();
     sent[0].reject(new Error('Connection is closed.'));
     await expect(failed).rejects.toThrow('Connection is closed.');
-    reconnect();
     await settle();
-    sent[1].resolve(1);
-    await expect(next).resolves.toEqual({ replicas: 1, socket: 'socket-2' });
+    sent[1].resolve('second');
+    await expect(next).resolves.toBe('second');
   });
 
   it('sends nothing when no write waits', async () => {
@@ -67,7 +56,7 @@ describe('ConnectionWaits (group commit of WAIT on one connection)', () => {
     expect(sent).toHaveLength(0);
     const answer = waits.afterWrite();
     await settle();
-    sent[0].resolve(1);
+    sent[0].resolve('only');
     await answer;
     await settle();
     expect(sent).toHaveLength(1);

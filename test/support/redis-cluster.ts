@@ -122,24 +122,8 @@ export class RedisCluster {
 
   /** Adds an empty master (no scripts cached) and moves `slots` slots to it from the others, keys included. */
   async addMasterAndReshard(slots: number): Promise<RedisServer> {
-    const [port] = await clusterPorts(1);
-    const node = await RedisServer.start(clusterNodeArgs(port), port);
-    this.nodes.push(node);
+    const node = await this.addMaster();
     const seed = `127.0.0.1:${(await this.masterPorts())[0]}`;
-    await run('redis-cli', ['--cluster', 'add-node', `127.0.0.1:${port}`, seed]);
-    // redis-cli refuses to reshard until every node agrees on the configuration.
-    await this.waitUntil(async () => {
-      const views = await Promise.all(this.nodes.map((other) => this.nodeRows(other)));
-      return views.every((rows) =>
-        rows.some((row) => row.port === port && !row.flags.includes('handshake')),
-      );
-    });
-    await this.waitUntil(async () =>
-      (await run('redis-cli', ['--cluster', 'check', seed])).stdout.includes(
-        '[OK] All nodes agree',
-      ),
-    );
-    await this.waitUntilHealthy(); // the new node too must see the cluster as ok before it accepts keys
     const id = (await node.command('CLUSTER', 'MYID')).trim();
     await runShowingOutput('redis-cli', [
       '--cluster',
@@ -155,6 +139,58 @@ export class RedisCluster {
     ]);
     await this.waitUntilHealthy();
     return node;
+  }
+
+  /** Adds a master that serves no slot yet, once every node knows it and agrees on the configuration. */
+  async addMaster(): Promise<RedisServer> {
+    const node = await this.addNode([]);
+    // redis-cli refuses to reshard until every node agrees on the configuration.
+    await this.waitUntil(async () =>
+      (await run('redis-cli', ['--cluster', 'check', await this.seed()])).stdout.includes(
+        '[OK] All nodes agree',
+      ),
+    );
+    await this.waitUntilHealthy(); // the new node too must see the cluster as ok before it accepts keys
+    return node;
+  }
+
+  /** Adds a replica of `master` (a node of this cluster), once it is in sync. */
+  async addReplica(master: RedisServer): Promise<RedisServer> {
+    const masterId = (await master.command('CLUSTER', 'MYID')).trim();
+    const node = await this.addNode(['--cluster-slave', '--cluster-master-id', masterId]);
+    await node.waitUntilReplicating();
+    await this.waitUntil(async () =>
+      (await run('redis-cli', ['--cluster', 'check', await this.seed()])).stdout.includes(
+        '[OK] All nodes agree',
+      ),
+    );
+    return node;
+  }
+
+  /** Starts a node and joins it with `redis-cli --cluster add-node`; waits until every node knows it. */
+  private async addNode(options: string[]): Promise<RedisServer> {
+    const [port] = await clusterPorts(1);
+    const node = await RedisServer.start(clusterNodeArgs(port), port);
+    this.nodes.push(node);
+    await runShowingOutput('redis-cli', [
+      '--cluster',
+      'add-node',
+      `127.0.0.1:${port}`,
+      await this.seed(),
+      ...options,
+    ]);
+    await this.waitUntil(async () => {
+      const views = await Promise.all(this.nodes.map((other) => this.nodeRows(other)));
+      return views.every((rows) =>
+        rows.some((row) => row.port === port && !row.flags.includes('handshake')),
+      );
+    });
+    return node;
+  }
+
+  /** A master to point redis-cli's cluster commands at. */
+  private async seed(): Promise<string> {
+    return `127.0.0.1:${(await this.masterPorts())[0]}`;
   }
 
   /** Waits until `replica` has been promoted to master and the cluster is ok again. */
