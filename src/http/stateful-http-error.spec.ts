@@ -29,6 +29,20 @@ describe('statefulErrorToHttp', () => {
         new RedisUnavailableError('GET', new Error('WRONGPASS invalid'), 'authentication failed'),
       ).message,
     ).toBe('Redis is unavailable: authentication failed');
+    // durability: the write may or may not have been kept; the client retries.
+    expect(
+      statefulErrorToHttp(
+        new RedisUnavailableError(
+          'statefulSetLink',
+          new Error('0 of 1'),
+          'not confirmed by replicas',
+        ),
+      ),
+    ).toEqual({
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: 'Redis is unavailable: not confirmed by replicas',
+    });
     expect(statefulErrorToHttp(new MalformedReplyError('sf:{a:lk:b}c', 'x'))).toMatchObject({
       statusCode: 500,
       message: 'stored data is malformed',
