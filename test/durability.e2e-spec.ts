@@ -57,10 +57,16 @@ describe('durability: replicated acknowledgements (a master and its replica)', (
     await expect(executor.removeLinkedPod(NS, 'u3', SVC, -1)).resolves.toBe(true);
     expect((await replica.command('EXISTS', `sf:{${NS}:lk:u3}${SVC}`)).trim()).toBe('0');
     await expect(executor.releasePodUsers(NS, SVC, 1)).resolves.toBe(2);
-    // Reads send no WAIT: 9 writes above, of which the release's are one per user (2) and the
-    // compute is its script plus the claim.
+    await executor.setWorkloadState(NS, SVC, 'Running');
+    expect((await replica.command('GET', `sf:{${NS}:workload:${SVC}}`)).trim()).toBe('Running');
+    // One WAIT per write above, awaited one by one: 10 writes, of which the release's are one per
+    // user (2) and the compute is its script plus the claim. Reads send none.
+    const afterWrites = await waitCalls(master);
+    expect(afterWrites - before).toBeGreaterThanOrEqual(10);
     await executor.getLinkedPod(NS, 'u1', SVC);
-    expect((await waitCalls(master)) - before).toBeGreaterThanOrEqual(9);
+    await executor.getServiceState(NS, SVC);
+    await executor.getWorkloadState(NS, SVC);
+    expect(await waitCalls(master)).toBe(afterWrites);
   });
 
   it('concurrent writes share WAITs (group commit), and each is on the replica when it resolves', async () => {

@@ -41,7 +41,10 @@ export async function durabilityCost(
       'computeLinkedPod (new user: placement and claim)',
       (l) => () => l.executor.computeLinkedPod(NS, `c${fresh++}`, SVC, -1),
     ],
-    ['removeLinkedPod', (l) => (i) => l.executor.removeLinkedPod(NS, `u${i % USERS}`, SVC, -1)],
+    [
+      'removeLinkedPod (after the first round, of links already gone: nothing written)',
+      (l) => (i) => l.executor.removeLinkedPod(NS, `u${i % USERS}`, SVC, -1),
+    ],
     [
       'getLinkedPod (a read: no WAIT)',
       (l) => (i) => l.executor.getLinkedPod(NS, `u${i % USERS}`, SVC),

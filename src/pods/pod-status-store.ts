@@ -1,4 +1,5 @@
-import { StatefulValidationError, translateRedisError } from '../errors';
+import { StatefulValidationError } from '../errors';
+import { writeCommand } from '../durability/write-command';
 import { runCommand } from '../redis/redis-command';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
@@ -48,16 +49,10 @@ export class PodStatusStore {
     check.assertPodId(podId);
     check.assertState(state);
     const key = this.keys.podStates(namespace, serviceName);
-    const confirmed = this.scripts.confirmedWrites;
-    if (confirmed === undefined) {
-      await runCommand(this.pool, 'HSET', (redis) => redis.hset(key, String(podId), state));
-    } else {
-      await confirmed
-        .send('HSET', 'hset', [key, String(podId), state], key)
-        .catch((error: unknown) => {
-          throw translateRedisError(error, 'HSET');
-        });
-    }
+    await writeCommand(this.pool, this.scripts.confirmedWrites, 'HSET', key, [
+      String(podId),
+      state,
+    ]);
     this.table.patch(namespace, serviceName, podId, (record) => ({ ...record, state }));
   }
 

@@ -3,6 +3,7 @@ import { LinkCache } from '../cache/link-cache';
 import type { LinkState } from '../cache/link-entries';
 import { linkAfterWrite, LinkLookup } from '../cache/link-lookup';
 import { resolveDurability } from '../durability/durability-options';
+import { writeCommand } from '../durability/write-command';
 import { StatefulValidationError } from '../errors';
 import { LinkPlacement } from '../links/link-placement';
 import {
@@ -146,7 +147,7 @@ export class StatefulExecutorService {
     check.assertService(namespace, serviceName);
     check.assertState(state);
     const key = this.keys.workload(namespace, serviceName);
-    await runCommand(this.pool, 'SET', (redis) => redis.set(key, state));
+    await writeCommand(this.pool, this.scripts.confirmedWrites, 'SET', key, [state]);
   }
 
   async getWorkloadState(namespace: string, serviceName: string): Promise<string | null> {
