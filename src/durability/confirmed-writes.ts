@@ -68,11 +68,11 @@ export class ConfirmedWrites {
   ): Promise<unknown> {
     const client = this.pool.next();
     const keyPrefix = clientKeyPrefix(client);
-    let asking: Redis | undefined;
+    let redirected: Redirection | undefined;
     for (let attempt = 0; ; attempt++) {
       const connection =
-        asking ?? (await this.connectionFor(client, keyPrefix, slotKey, operation));
-      const sent = this.write(connection, asking !== undefined, name, args, keyPrefix);
+        redirected?.connection ?? (await this.connectionFor(client, keyPrefix, slotKey, operation));
+      const sent = this.write(connection, redirected?.asking === true, name, args, keyPrefix);
       let reply: unknown;
       try {
         reply = await sent.reply;
@@ -83,7 +83,7 @@ export class ConfirmedWrites {
         if (attempt === MAX_REDIRECTIONS) {
           throw new RedisUnavailableError(operation, error, undefined);
         }
-        asking = next === 'retry' ? undefined : next;
+        redirected = next === 'retry' ? undefined : next;
         continue;
       }
       // A reply showing nothing was written leaves nothing of this call's to confirm.
@@ -178,22 +178,31 @@ export class ConfirmedWrites {
   }
 }
 
+/** Where to send a write again after MOVED or ASK, and whether ASKING goes first. */
+interface Redirection {
+  connection: Redis;
+  asking: boolean;
+}
+
 /**
- * What to do after a Cluster refused a write, which it did not execute: 'retry' (the slot map was
- * reloaded after MOVED, or a pause passed after TRYAGAIN or CLUSTERDOWN), the connection to send
- * it to after ASKING, or 'fail' (any other error; after a connection failure the slot map is
- * reloaded, since the master may have died).
+ * What to do after a Cluster refused a write, which it did not execute: send it to the node Redis
+ * named (MOVED, or ASK with ASKING first; the slot map is reloaded meanwhile after MOVED), 'retry'
+ * (after the slot map was reloaded when that node is out of reach, or a pause after TRYAGAIN or
+ * CLUSTERDOWN), or 'fail' (any other error; after a connection failure the slot map is reloaded,
+ * since the master may have died).
  */
-async function redirect(cluster: Cluster, error: unknown): Promise<'retry' | 'fail' | Redis> {
+async function redirect(cluster: Cluster, error: unknown): Promise<'retry' | 'fail' | Redirection> {
   if (!(error instanceof Error)) return 'fail';
   if (error.name !== 'ReplyError') {
     cluster.refreshSlotsCache();
     return 'fail';
   }
-  const ask = /^ASK \d+ (\S+)$/.exec(error.message);
-  const target = ask ? connectionTo(cluster, ask[1]) : undefined;
-  if (target !== undefined) return target;
-  if (ask || error.message.startsWith('MOVED ')) {
+  const moved = /^(MOVED|ASK) \d+ (\S+)$/.exec(error.message);
+  if (moved) {
+    const asking = moved[1] === 'ASK';
+    if (!asking) cluster.refreshSlotsCache();
+    const connection = connectionTo(cluster, moved[2]);
+    if (connection !== undefined) return { connection, asking };
     await refreshSlots(cluster);
     return 'retry';
   }

@@ -57,3 +57,42 @@ describe('assertWaitFitsCommandTimeout', () => {
     expect(refusal(60_000, { client: {} as never })).toBeUndefined();
   });
 });
+
+describe('assertWaitFitsCommandTimeout: the timeout ioredis really applies', () => {
+  const fieldOf = (redis: Parameters<typeof assertWaitFitsCommandTimeout>[1]) => {
+    try {
+      assertWaitFitsCommandTimeout({ replicas: 1, timeoutMs: 200 }, redis);
+      return undefined;
+    } catch (error) {
+      expect(error).toMatchObject({ field: 'durability.timeoutMs' });
+      return (error as Error).message;
+    }
+  };
+
+  it('redisOptions.commandTimeout wins over commandTimeoutMs, as in the clients the library builds', () => {
+    expect(
+      fieldOf({ url: 'redis://x', commandTimeoutMs: 5_000, redisOptions: { commandTimeout: 100 } }),
+    ).toMatch(/half of redis.redisOptions.commandTimeout \(100 ms\)/);
+    expect(
+      fieldOf({ url: 'redis://x', commandTimeoutMs: 100, redisOptions: { commandTimeout: 5_000 } }),
+    ).toBeUndefined();
+  });
+
+  it("a Cluster's own redisOptions win over both", () => {
+    expect(
+      fieldOf({
+        cluster: {
+          nodes: [{ host: 'a', port: 1 }],
+          options: { redisOptions: { commandTimeout: 300 } },
+        },
+        redisOptions: { commandTimeout: 5_000 },
+      }),
+    ).toMatch(/half of redis.cluster.options.redisOptions.commandTimeout \(300 ms\)/);
+  });
+
+  it('no command timeout at all (commandTimeout undefined in redisOptions): nothing to fit', () => {
+    expect(
+      fieldOf({ url: 'redis://x', redisOptions: { commandTimeout: undefined } }),
+    ).toBeUndefined();
+  });
+});

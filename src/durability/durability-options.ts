@@ -35,18 +35,37 @@ export function resolveDurability(options: unknown): ReplicaConfirmation {
 /**
  * A write can wait for two WAITs (one it queued behind on its connection, then its own), and
  * both must answer before ioredis gives up on the command, or a lagging replica would surface
- * as "Command timed out" instead of "not confirmed by replicas". A client handed in keeps its own
- * timeout, which the library does not know.
+ * as "Command timed out" instead of "not confirmed by replicas". The timeout checked is the one
+ * the library's clients get (see createClient: `redisOptions` win over `commandTimeoutMs`); a
+ * client handed in keeps its own, which the library does not know.
  */
 export function assertWaitFitsCommandTimeout(
   { timeoutMs }: ReplicaConfirmation,
   redis: RedisModuleOptions,
 ): void {
   if (redis.client !== undefined) return;
-  const commandTimeoutMs = redis.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
-  if (2 * timeoutMs < commandTimeoutMs) return;
+  const { field, ms } = effectiveCommandTimeout(redis);
+  if (ms === undefined || 2 * timeoutMs < ms) return;
   throw new StatefulValidationError(
     'durability.timeoutMs',
-    `must be under half of redis.commandTimeoutMs (${commandTimeoutMs} ms): a write may wait for the WAIT before its own, and both must answer before the command times out`,
+    `must be under half of ${field} (${ms} ms): a write may wait for the WAIT before its own, and both must answer before the command times out`,
   );
+}
+
+/** The command timeout ioredis will apply, and the option that sets it (undefined ms: none). */
+function effectiveCommandTimeout(redis: RedisModuleOptions): { field: string; ms?: number } {
+  const layers: [string, unknown][] = [
+    ['redis.cluster.options.redisOptions.commandTimeout', redis.cluster?.options?.redisOptions],
+    ['redis.redisOptions.commandTimeout', redis.redisOptions],
+  ];
+  for (const [field, options] of layers) {
+    if (typeof options === 'object' && options !== null && 'commandTimeout' in options) {
+      const ms = (options as { commandTimeout?: unknown }).commandTimeout;
+      return { field, ms: typeof ms === 'number' && ms > 0 ? ms : undefined };
+    }
+  }
+  return {
+    field: 'redis.commandTimeoutMs',
+    ms: redis.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+  };
 }
