@@ -5,6 +5,7 @@ import {
   type RedisConnectionPool,
 } from '../redis/redis-connection-pool';
 import { clientKeyPrefix } from '../redis/client-key-prefix';
+import { nodeAddress } from '../redis/slot-master';
 import { InvalidationListener, type InvalidationSink } from './invalidation-listener';
 import { remoteAddressOf } from './remote-address';
 
@@ -100,7 +101,7 @@ export class TrackedMasters {
     const masters = new Map<string, Redis>();
     for (const cluster of this.pool.clients.filter(isCluster)) {
       for (const node of cluster.nodes('master')) {
-        masters.set(`${node.options.host}:${node.options.port}`, node);
+        masters.set(nodeAddress(node), node);
       }
     }
     if (masters.size === 0) return;

@@ -8,7 +8,7 @@ import {
 import { ConnectionWaits } from './connection-waits';
 import { TracedCommand, writtenBefore } from './traced-command';
 import { clientKeyPrefix } from '../redis/client-key-prefix';
-import { connectionTo, slotMaster } from '../redis/slot-master';
+import { connectionTo, reloadSlotMap, slotMaster } from '../redis/slot-master';
 
 /** How many replicas must confirm a write, and for how long to wait (Redis WAIT). */
 export interface ReplicaConfirmation {
@@ -68,10 +68,14 @@ export class ConfirmedWrites {
   ): Promise<unknown> {
     const client = this.pool.next();
     const keyPrefix = clientKeyPrefix(client);
+    const redisKey = keyPrefix + slotKey; // the slot is Redis's, of the prefixed key
     let redirected: Redirection | undefined;
     for (let attempt = 0; ; attempt++) {
+      // Known at once on the common path: no extra turn per write.
       const connection =
-        redirected?.connection ?? (await this.connectionFor(client, keyPrefix, slotKey, operation));
+        redirected?.connection ??
+        knownConnection(client, redisKey) ??
+        (await this.waitForSlotMaster(client as Cluster, redisKey, operation));
       const sent = this.write(connection, redirected?.asking === true, name, args, keyPrefix);
       let reply: unknown;
       try {
@@ -143,22 +147,19 @@ export class ConfirmedWrites {
     );
   }
 
-  /** The client itself, or on a Cluster the connection to the master of `slotKey`'s slot. */
-  private async connectionFor(
-    client: RedisClient,
-    keyPrefix: string,
-    slotKey: string,
+  /** While the slot map is empty or names a master not connected yet (the cluster is changing). */
+  private async waitForSlotMaster(
+    cluster: Cluster,
+    key: string,
     operation: string,
   ): Promise<Redis> {
-    if (!isCluster(client)) return client;
     for (let attempt = 0; attempt < MAX_REDIRECTIONS; attempt++) {
-      const master = slotMaster(client, keyPrefix + slotKey);
-      if (master !== undefined) return master;
-      // The slot map is empty or names a master not connected yet: the cluster is changing.
-      await refreshSlots(client);
+      await reloadSlotMap(cluster);
       await new Promise((resolve) => setTimeout(resolve, REFUSED_PAUSE_MS));
+      const master = slotMaster(cluster, key);
+      if (master !== undefined) return master;
     }
-    throw translateRedisError(new Error(`no master known for the slot of ${slotKey}`), operation);
+    throw translateRedisError(new Error(`no master known for the slot of ${key}`), operation);
   }
 
   private waitsOf(connection: Redis): ConnectionWaits<WaitAnswer> {
@@ -176,6 +177,11 @@ export class ConfirmedWrites {
     }
     return waits;
   }
+}
+
+/** The client itself, or on a Cluster its connection to the master of `key`'s slot, if known. */
+function knownConnection(client: RedisClient, key: string): Redis | undefined {
+  return isCluster(client) ? slotMaster(client, key) : client;
 }
 
 /** Where to send a write again after MOVED or ASK, and whether ASKING goes first. */
@@ -203,7 +209,7 @@ async function redirect(cluster: Cluster, error: unknown): Promise<'retry' | 'fa
     if (!asking) cluster.refreshSlotsCache();
     const connection = connectionTo(cluster, moved[2]);
     if (connection !== undefined) return { connection, asking };
-    await refreshSlots(cluster);
+    await reloadSlotMap(cluster);
     return 'retry';
   }
   if (/^(TRYAGAIN|CLUSTERDOWN)\b/.test(error.message)) {
@@ -211,8 +217,4 @@ async function redirect(cluster: Cluster, error: unknown): Promise<'retry' | 'fa
     return 'retry';
   }
   return 'fail';
-}
-
-function refreshSlots(cluster: Cluster): Promise<void> {
-  return new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
 }

@@ -1,5 +1,6 @@
 import type { Cluster, Redis } from 'ioredis';
 import { translateRedisError, type StatefulValidationError } from '../errors';
+import { reloadSlotMap } from './slot-master';
 import { withTimeout } from './with-timeout';
 
 /** How long shutdown waits for a QUIT to be answered and the socket to close. */
@@ -102,12 +103,7 @@ export class RedisConnectionPool {
     await Promise.all(
       this.clients
         .filter(isCluster)
-        .map((cluster) =>
-          withTimeout(
-            new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve())),
-            timeoutMs,
-          ).catch(() => undefined),
-        ),
+        .map((cluster) => withTimeout(reloadSlotMap(cluster), timeoutMs).catch(() => undefined)),
     );
   }
 

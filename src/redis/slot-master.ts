@@ -13,9 +13,17 @@ export function slotMaster(cluster: Cluster, key: string): Redis | undefined {
 
 /** The client's connection to the master at `address` ("host:port", as the client names it). */
 export function masterAt(cluster: Cluster, address: string): Redis | undefined {
-  return cluster
-    .nodes('master')
-    .find((node) => `${node.options.host}:${node.options.port}` === address);
+  return cluster.nodes('master').find((node) => nodeAddress(node) === address);
+}
+
+/** "host:port" of a connection, as a Cluster client names its nodes (in its slot map too). */
+export function nodeAddress(node: Redis): string {
+  return `${node.options.host}:${node.options.port}`;
+}
+
+/** Asks the Cluster client to reload its slot map; resolves once it has (or has given up). */
+export function reloadSlotMap(cluster: Cluster): Promise<void> {
+  return new Promise<void>((resolve) => cluster.refreshSlotsCache(() => resolve()));
 }
 
 /** The parts of ioredis' Cluster that follow a redirection; not in its typings. */
