@@ -30,6 +30,43 @@ function resendingAfterReadonly(port: number, commandTimeout: number): Redis {
   client.on('error', () => undefined);
   return client;
 }
+
+/**
+ * For a describe: a master and its replica, and the library (`durability: { replicas: 1 }`) on a
+ * client that resends after READONLY, connected straight or through a FaultProxy.
+ */
+function useDemotableMaster(commandTimeout: number, throughProxy = false) {
+  const bed = {} as {
+    master: RedisServer;
+    replica: RedisServer;
+    proxy: FaultProxy;
+    client: Redis;
+    app: INestApplication;
+    executor: StatefulExecutorService;
+  };
+  beforeAll(async () => {
+    bed.master = await RedisServer.start();
+    bed.replica = await RedisServer.startReplica(bed.master);
+    let port = bed.master.port;
+    if (throughProxy) {
+      bed.proxy = new FaultProxy(bed.master.port);
+      port = await bed.proxy.listen();
+    }
+    bed.client = resendingAfterReadonly(port, commandTimeout);
+    ({ app: bed.app, executor: bed.executor } = await startLibraryApp({
+      redis: { client: bed.client },
+      durability: { replicas: 1, timeoutMs: 300 },
+    }));
+  }, 60_000);
+  afterAll(async () => {
+    await bed.app?.close();
+    bed.client?.disconnect();
+    bed.proxy?.server.close();
+    await bed.replica?.destroy();
+    await bed.master?.destroy();
+  });
+  return bed;
+}
 const SVC = 'game';
 
 /**
@@ -40,29 +77,10 @@ const SVC = 'game';
  * an error. Nobody listens to that WAIT's rejection until the write settles.
  */
 describe('durability: a write answered READONLY and resent by reconnectOnError', () => {
-  let master: RedisServer;
-  let replica: RedisServer;
-  let client: Redis;
-  let app: INestApplication;
-  let executor: StatefulExecutorService;
-
-  beforeAll(async () => {
-    master = await RedisServer.start();
-    replica = await RedisServer.startReplica(master);
-    client = resendingAfterReadonly(master.port, 2_000);
-    ({ app, executor } = await startLibraryApp({
-      redis: { client },
-      durability: { replicas: 1, timeoutMs: 300 },
-    }));
-  }, 60_000);
-  afterAll(async () => {
-    await app?.close();
-    client?.disconnect();
-    await replica?.destroy();
-    await master?.destroy();
-  });
+  const bed = useDemotableMaster(2_000);
 
   it('fails typed, with no unhandled rejection of the WAIT', async () => {
+    const { master, replica, client, executor } = bed;
     await expect(executor.setLinkedPod(NS, 'w0', SVC, 1, -1)).resolves.toBeNull();
     // Swap roles: the client's server becomes a replica; on the first reconnection it is master
     // again (as a Sentinel client would reach the new master), so the resent write succeeds.
@@ -176,33 +194,10 @@ class FaultProxy {
  * WAIT said nothing about it.
  */
 describe('durability: a WAIT resent ahead of its write (READONLY, then a dropped connection)', () => {
-  let master: RedisServer;
-  let replica: RedisServer;
-  let proxy: FaultProxy;
-  let client: Redis;
-  let app: INestApplication;
-  let executor: StatefulExecutorService;
-
-  beforeAll(async () => {
-    master = await RedisServer.start();
-    replica = await RedisServer.startReplica(master);
-    proxy = new FaultProxy(master.port);
-    const port = await proxy.listen();
-    client = resendingAfterReadonly(port, 8_000);
-    ({ app, executor } = await startLibraryApp({
-      redis: { client },
-      durability: { replicas: 1, timeoutMs: 300 },
-    }));
-  }, 60_000);
-  afterAll(async () => {
-    await app?.close();
-    client?.disconnect();
-    proxy?.server.close();
-    await replica?.destroy();
-    await master?.destroy();
-  });
+  const bed = useDemotableMaster(8_000, true);
 
   it('the write is not acknowledged', async () => {
+    const { master, replica, proxy, executor } = bed;
     await executor.setServiceState(NS, 'order', 1, 'Ready');
     // The master is demoted under the client (its replica promoted).
     await replica.command('REPLICAOF', 'NO', 'ONE');

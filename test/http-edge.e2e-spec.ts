@@ -207,6 +207,22 @@ describe('HTTP edge', () => {
   });
 });
 
+/** Sends a PUT whose body never ends, then closes the app: the close cuts it instead of waiting. */
+async function expectCloseCutsStalledBody(
+  svc: Awaited<ReturnType<typeof startService>>,
+  client: ReturnType<typeof rawConnection>,
+): Promise<void> {
+  client.write(
+    `PUT ${LINK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"podId":`,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  const started = Date.now();
+  await svc.app.close();
+  expect(Date.now() - started).toBeLessThan(5_000);
+  await client.closed;
+  await svc.server.destroy();
+}
+
 describe('graceful shutdown at the connection level', () => {
   it('keep-alive clients are told Connection: close during the delay and move on before the listener closes: no reset, no bare 503', async () => {
     const svc = await startService({ SHUTDOWN_DELAY_MS: '800' });
@@ -270,15 +286,7 @@ describe('graceful shutdown at the connection level', () => {
   it('a stalled body does not hold the shutdown for REQUEST_TIMEOUT_MS', async () => {
     const svc = await startService({ REQUEST_TIMEOUT_MS: '30000' });
     const client = rawConnection(svc.port);
-    client.write(
-      `PUT ${LINK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"podId":`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
-    await svc.app.close();
-    expect(Date.now() - started).toBeLessThan(5_000);
-    await client.closed;
-    await svc.server.destroy();
+    await expectCloseCutsStalledBody(svc, client);
   });
 
   it('a stalled body after answered requests on the same keep-alive connection is cut too', async () => {
@@ -286,14 +294,6 @@ describe('graceful shutdown at the connection level', () => {
     const client = rawConnection(svc.port);
     client.write(`GET ${LINK} HTTP/1.1\r\nHost: x\r\n\r\n`);
     expect((await client.response).status).toBe(404);
-    client.write(
-      `PUT ${LINK} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 40\r\n\r\n{"podId":`,
-    );
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const started = Date.now();
-    await svc.app.close();
-    expect(Date.now() - started).toBeLessThan(5_000);
-    await client.closed;
-    await svc.server.destroy();
+    await expectCloseCutsStalledBody(svc, client);
   });
 });
