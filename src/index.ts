@@ -18,7 +18,7 @@ export type { LuaScript } from './scripts/lua-script';
 export { StatefulModule } from './stateful/stateful.module';
 export { STATEFUL_MODULE_OPTIONS } from './stateful/stateful.module-definition';
 export { StatefulExecutorService } from './stateful/stateful-executor.service';
-export { StatefulKeys } from './stateful/stateful-keys';
+export { StatefulKeys } from './core/stateful-keys';
 export type { StatefulModuleOptions } from './stateful/stateful-module-options';
 export type {
   ComputeLinkOptions,
@@ -26,7 +26,7 @@ export type {
   PodLoad,
   PodStatusReport,
   TrySetLinkResult,
-} from './stateful/stateful.types';
+} from './core/stateful.types';
 export {
   DEFAULT_GONE_AFTER_MS,
   DEFAULT_KEY_PREFIX,
@@ -35,8 +35,8 @@ export {
   DRAINING_STATE,
   READY_STATE,
   SHUTDOWN_STATE,
-} from './stateful/stateful.constants';
-export { MalformedEntries, type MalformedKeyKind } from './stateful/malformed-entries';
+} from './core/stateful.constants';
+export { MalformedEntries, type MalformedKeyKind } from './core/malformed-entries';
 export { StatefulPodAgent } from './pods/stateful-pod-agent';
 export { LinkCache, type LinkCacheStats } from './cache/link-cache';
 export type { LinkCacheOptions } from './cache/link-cache-options';

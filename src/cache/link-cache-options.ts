@@ -1,5 +1,5 @@
 import { StatefulValidationError } from '../errors';
-import * as check from '../stateful/stateful-validators';
+import * as check from '../core/validators';
 
 /** `StatefulModule.forRoot({ cache })`: the gateway's link cache (SPEC §7). Off when absent. */
 export interface LinkCacheOptions {

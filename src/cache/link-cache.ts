@@ -1,16 +1,11 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
-import { RedisConnectionPool } from '../redis/redis-connection-pool';
-import type { StatefulModuleOptions } from '../stateful/stateful-module-options';
-import { DEFAULT_KEY_PREFIX } from '../stateful/stateful.constants';
-import { STATEFUL_MODULE_OPTIONS } from '../stateful/stateful.module-definition';
+import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { FlushReason, InvalidationSink } from './invalidation-listener';
-import { resolveLinkCacheOptions, trackingPrefixes } from './link-cache-options';
+import {
+  resolveLinkCacheOptions,
+  trackingPrefixes,
+  type LinkCacheOptions,
+} from './link-cache-options';
 import { LinkEntries, type Admission, type LinkState } from './link-entries';
 import { TrackedMasters } from './tracked-masters';
 
@@ -40,7 +35,6 @@ export interface LinkCacheStats {
  * every master reports changes to this process (TrackedMasters), and only if no change to the key
  * was reported while the answer was fetched (LinkEntries).
  */
-@Injectable()
 export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSink {
   private readonly logger = new Logger(LinkCache.name);
   private readonly entries?: LinkEntries;
@@ -56,14 +50,11 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
   private lastFailure?: string;
   private readonly observers: LinkCacheObserver[] = [];
 
-  constructor(
-    pool: RedisConnectionPool,
-    @Inject(STATEFUL_MODULE_OPTIONS) options: StatefulModuleOptions,
-  ) {
-    const keyPrefix = options.keyPrefix ?? DEFAULT_KEY_PREFIX;
+  /** Made by StatefulModule, from its `keyPrefix` and `cache` options (absent: off). */
+  constructor(pool: RedisConnectionPool, keyPrefix: string, options: LinkCacheOptions | undefined) {
     this.linkKeyPrefix = `${keyPrefix}:{`;
-    if (options.cache === undefined) return;
-    const resolved = resolveLinkCacheOptions(options.cache);
+    if (options === undefined) return;
+    const resolved = resolveLinkCacheOptions(options);
     this.entries = new LinkEntries(resolved.maxEntries, resolved.ttlMs);
     this.namespaces = resolved.namespaces;
     this.masters = new TrackedMasters(pool, trackingPrefixes(keyPrefix, resolved.namespaces), this);

@@ -9,6 +9,7 @@ import { ConnectionWaits } from './connection-waits';
 import { TracedCommand, writtenBefore } from './traced-command';
 import { clientKeyPrefix } from '../redis/client-key-prefix';
 import { connectionTo, reloadSlotMap, slotMaster } from '../redis/slot-master';
+import type { WritePath } from '../redis/write-path';
 
 /** How many replicas must confirm a write, and for how long to wait (Redis WAIT). */
 export interface ReplicaConfirmation {
@@ -44,7 +45,7 @@ const REFUSED_PAUSE_MS = 100;
  * commands record where and in which order they were last written (`TracedCommand`), and a write
  * whose WAIT does not follow it on its socket is not confirmed.
  */
-export class ConfirmedWrites {
+export class ConfirmedWrites implements WritePath {
   private readonly waits = new WeakMap<Redis, ConnectionWaits<WaitAnswer>>();
 
   constructor(

@@ -2,7 +2,7 @@ import type { ReplicaConfirmation } from './confirmed-writes';
 import { StatefulValidationError } from '../errors';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../redis/redis.constants';
 import type { RedisModuleOptions } from '../redis/redis-module-options';
-import * as check from '../stateful/stateful-validators';
+import * as check from '../core/validators';
 
 /**
  * `StatefulModule.forRoot({ durability })` (SPEC §8; off when absent): every link write and pod

@@ -4,9 +4,9 @@ import { pickPod } from '../pods/pod-selection';
 import { isGone } from '../pods/pod-status';
 import type { PodTable } from '../pods/pod-table';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
-import { parseFlagAndPodId, parseOptionalPodId } from '../stateful/reply-parsers';
-import type { StatefulKeys } from '../stateful/stateful-keys';
-import type { ComputeLinkResult } from '../stateful/stateful.types';
+import { parseFlagAndPodId, parseOptionalPodId } from '../core/reply-parsers';
+import type { StatefulKeys } from '../core/stateful-keys';
+import type { ComputeLinkResult } from '../core/stateful.types';
 import type { PlacementChoice } from './placement-choice';
 
 /** What computeLinkedPod did to a link, for the calls sharing it (src/cache/link-lookup.ts). */

@@ -2,8 +2,8 @@ import type { Redis } from 'ioredis';
 import { RedisUnavailableError, StatefulValidationError, translateRedisError } from '../errors';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
-import { parseFlag } from '../stateful/reply-parsers';
-import type { StatefulKeys } from '../stateful/stateful-keys';
+import { parseFlag } from '../core/reply-parsers';
+import type { StatefulKeys } from '../core/stateful-keys';
 
 /** One page of a scan: uids found, and where to go on (null when the scan is complete). */
 export interface LinkedUsersPage {
@@ -14,6 +14,18 @@ export interface LinkedUsersPage {
 export const DEFAULT_SCAN_COUNT = 1_000;
 export const MAX_SCAN_COUNT = 100_000;
 const CURSOR = /^(0|[1-9][0-9]{0,4})-(0|[1-9][0-9]{0,19})$/;
+
+/** SCAN's COUNT from `options.count`: how many keys one step looks at (and a release's batch size). */
+export function scanCount(count: number | undefined): number {
+  if (count === undefined) return DEFAULT_SCAN_COUNT;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_SCAN_COUNT) {
+    throw new StatefulValidationError(
+      'options.count',
+      `must be an integer from 1 to ${MAX_SCAN_COUNT}`,
+    );
+  }
+  return count;
+}
 
 /**
  * Reverse lookup (SPEC §6): the users linked to a pod, found by SCAN over every master, and their

@@ -1,7 +1,7 @@
 import { StatefulValidationError } from '../errors';
-import * as check from '../stateful/stateful-validators';
-import { DEFAULT_GONE_AFTER_MS, DEFAULT_LOAD_MAX_AGE_MS } from '../stateful/stateful.constants';
-import type { ComputeLinkOptions } from '../stateful/stateful.types';
+import * as check from '../core/validators';
+import { DEFAULT_GONE_AFTER_MS, DEFAULT_LOAD_MAX_AGE_MS } from '../core/stateful.constants';
+import type { ComputeLinkOptions } from '../core/stateful.types';
 
 /** computeLinkedPod's options, checked and with their defaults: how pods are picked and healed. */
 export interface PlacementChoice {

@@ -1,5 +1,5 @@
 import { StatefulValidationError } from '../errors';
-import * as check from '../stateful/stateful-validators';
+import * as check from '../core/validators';
 
 /** `StatefulModule.forRoot({ ..., pod })`: the pod side of the store, for apps inside the StatefulSet. */
 export interface PodAgentOptions {

@@ -1,4 +1,5 @@
-import { DRAINING_STATE, isFresh, SHUTDOWN_STATE, type PodRecord } from './pod-status';
+import { DRAINING_STATE, SHUTDOWN_STATE } from '../core/stateful.constants';
+import { isFresh, type PodRecord } from './pod-status';
 
 export interface PodSelectionInput {
   pods: ReadonlyMap<number, PodRecord>;

@@ -1,6 +1,6 @@
 import { MalformedReplyError } from '../errors';
-import type { MalformedEntries } from '../stateful/malformed-entries';
-import { flatHashEntries, parseInteger, parsePodIdOrUndefined } from '../stateful/reply-parsers';
+import type { MalformedEntries } from '../core/malformed-entries';
+import { flatHashEntries, parseInteger, parsePodIdOrUndefined } from '../core/reply-parsers';
 import { parseLoadValue, parseStateValue, withLoad, type PodRecord } from './pod-status';
 
 /** A service's pods as read in one script call, with the Redis clock of that moment. */

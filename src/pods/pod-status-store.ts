@@ -1,20 +1,16 @@
 import { StatefulValidationError } from '../errors';
-import { writeCommand } from '../durability/write-command';
+import { writeCommand } from '../redis/write-path';
 import { runCommand } from '../redis/redis-command';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
-import type { MalformedEntries } from '../stateful/malformed-entries';
-import {
-  hashEntries,
-  parseFlag,
-  parseInteger,
-  parsePodIdOrUndefined,
-} from '../stateful/reply-parsers';
-import type { StatefulKeys } from '../stateful/stateful-keys';
-import * as check from '../stateful/stateful-validators';
-import type { PodLoad, PodStatusReport } from '../stateful/stateful.types';
+import type { MalformedEntries } from '../core/malformed-entries';
+import { hashEntries, parseFlag, parseInteger, parsePodIdOrUndefined } from '../core/reply-parsers';
+import type { StatefulKeys } from '../core/stateful-keys';
+import * as check from '../core/validators';
+import type { PodLoad, PodStatusReport } from '../core/stateful.types';
 import { buildPodSnapshot, type PodSnapshot } from './pod-snapshot';
-import { DRAINING_STATE, isFresh, parseStateValue, withLoad } from './pod-status';
+import { DRAINING_STATE } from '../core/stateful.constants';
+import { isFresh, parseStateValue, withLoad } from './pod-status';
 import { PodTable } from './pod-table';
 
 /** How pod statuses are written: this project's two hashes, or the Java original's single value. */
@@ -49,10 +45,7 @@ export class PodStatusStore {
     check.assertPodId(podId);
     check.assertState(state);
     const key = this.keys.podStates(namespace, serviceName);
-    await writeCommand(this.pool, this.scripts.confirmedWrites, 'HSET', key, [
-      String(podId),
-      state,
-    ]);
+    await writeCommand(this.pool, this.scripts.writePath, 'HSET', key, [String(podId), state]);
     this.table.patch(namespace, serviceName, podId, (record) => ({ ...record, state }));
   }
 

@@ -1,9 +1,5 @@
-import type { PodLoad } from '../stateful/stateful.types';
-
-/** Pod states with a meaning to the store; any other string behaves as Ready. */
-export const READY_STATE = 'Ready';
-export const DRAINING_STATE = 'Draining';
-export const SHUTDOWN_STATE = 'Shutdown';
+import { READY_STATE, SHUTDOWN_STATE } from '../core/stateful.constants';
+import type { PodLoad } from '../core/stateful.types';
 
 /** What the store knows of one pod: its state (if any) and its last load report (if any). */
 export interface PodRecord {

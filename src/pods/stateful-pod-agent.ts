@@ -1,17 +1,13 @@
 import {
   type BeforeApplicationShutdown,
-  Inject,
-  Injectable,
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import { READY_STATE, SHUTDOWN_STATE } from '../core/stateful.constants';
 import { StatefulValidationError } from '../errors';
-import { StatefulExecutorService } from '../stateful/stateful-executor.service';
-import type { StatefulModuleOptions } from '../stateful/stateful-module-options';
-import { STATEFUL_MODULE_OPTIONS } from '../stateful/stateful.module-definition';
-import { resolvePodAgent, type PodAgentOptions } from './pod-agent-options';
 import { withTimeout } from '../redis/with-timeout';
-import { READY_STATE, SHUTDOWN_STATE } from './pod-status';
+import { resolvePodAgent, type PodAgentOptions } from './pod-agent-options';
+import type { PodStatusStore } from './pod-status-store';
 
 /** How long application shutdown waits for the Shutdown report. */
 const SHUTDOWN_REPORT_TIMEOUT_MS = 3_000;
@@ -23,7 +19,6 @@ const SHUTDOWN_REPORT_TIMEOUT_MS = 3_000;
  * on application shutdown it reports `Shutdown` once, before the Redis connections close. A Redis
  * outage is logged once and retried at the next beat, never thrown into the app.
  */
-@Injectable()
 export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StatefulPodAgent.name);
   private readonly options?: PodAgentOptions;
@@ -36,12 +31,13 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
   /** The report under way, awaited before Shutdown so that no beat lands after it. */
   private inFlight: Promise<void> = Promise.resolve();
 
+  /** Made by StatefulModule, from its `pod` option (absent: the agent does nothing). */
   constructor(
-    private readonly store: StatefulExecutorService,
-    @Inject(STATEFUL_MODULE_OPTIONS) options: StatefulModuleOptions,
+    private readonly store: PodStatusStore,
+    options: PodAgentOptions | undefined,
   ) {
-    this.options = options.pod;
-    if (this.options) this.resolved = resolvePodAgent(this.options);
+    this.options = options;
+    if (options) this.resolved = resolvePodAgent(options);
   }
 
   /** Whether the module was given `pod` options. */
@@ -133,7 +129,7 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
 
   private async report(state?: string): Promise<void> {
     const load = await this.options!.load();
-    await this.store.reportPodStatus(
+    await this.store.reportStatus(
       this.options!.namespace,
       this.options!.service,
       this.resolved!.podId,

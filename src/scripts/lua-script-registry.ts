@@ -1,15 +1,15 @@
 import { Logger, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { StatefulValidationError, translateRedisError } from '../errors';
-import { ConfirmedWrites, type ReplicaConfirmation } from '../durability/confirmed-writes';
 import type { RedisClient, RedisConnectionPool } from '../redis/redis-connection-pool';
 import { sendCommand } from '../redis/send-command';
+import type { WritePath } from '../redis/write-path';
 import type { LuaScript } from './lua-script';
 
 /** Turns a script's raw reply into its result; throws MalformedReplyError on a reply of the wrong shape. */
 export type ReplyParser<T> = (reply: unknown) => T | Promise<T>;
 
-/** Scripts that never write: they need no replica's confirmation. */
+/** Scripts that never write: they never take the write path. */
 const READ_ONLY_SCRIPTS = new Set([
   'statefulGetLinkIfPersist',
   'statefulGetLinkWithTtl',
@@ -17,8 +17,8 @@ const READ_ONLY_SCRIPTS = new Set([
 ]);
 
 /**
- * Replies that show a writing script wrote nothing this time: the call needs no replica's
- * confirmation (computeLinkedPod's first step finding no link, before it places the user).
+ * Replies that show a writing script wrote nothing this time: the write path has nothing to do
+ * after them (computeLinkedPod's first step finding no link, before it places the user).
  */
 const WROTE_NOTHING: Readonly<Record<string, (reply: unknown) => boolean>> = {
   statefulComputeLinkIfAbsent: (reply) => reply === null,
@@ -43,7 +43,7 @@ export class LuaScriptRegistry implements OnModuleInit {
   private readonly byName: ReadonlyMap<string, LuaScript>;
   private reloadCount = 0;
   private fallbackCount = 0;
-  private confirmed?: ConfirmedWrites;
+  private writes?: WritePath;
 
   constructor(
     private readonly pool: RedisConnectionPool,
@@ -61,16 +61,16 @@ export class LuaScriptRegistry implements OnModuleInit {
   }
 
   /**
-   * From now on every script that writes resolves only once `replicas` replicas have its write
-   * (WAIT after it on the connection that executed it: see ConfirmedWrites).
+   * From now on every script that writes goes through `path` (StatefulModule's `durability`
+   * hands in ConfirmedWrites, which resolves once replicas have the write); reads do not.
    */
-  confirmWrites(confirmation: ReplicaConfirmation): void {
-    this.confirmed = new ConfirmedWrites(this.pool, confirmation);
+  sendWritesThrough(path: WritePath): void {
+    this.writes = path;
   }
 
-  /** How writes are confirmed by replicas, when `confirmWrites` asked for it. */
-  get confirmedWrites(): ConfirmedWrites | undefined {
-    return this.confirmed;
+  /** The write path scripts take, for plain writes to take it too (`writeCommand`). */
+  get writePath(): WritePath | undefined {
+    return this.writes;
   }
 
   get scripts(): LuaScript[] {
@@ -109,10 +109,10 @@ export class LuaScriptRegistry implements OnModuleInit {
         new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`),
       );
     }
-    if (this.confirmed !== undefined && !READ_ONLY_SCRIPTS.has(name)) {
-      const confirmed = this.runConfirmed(this.confirmed, script, keys, args).then(parse);
-      if (onError === undefined) return confirmed;
-      return confirmed.catch((error: unknown) => {
+    if (this.writes !== undefined && !READ_ONLY_SCRIPTS.has(name)) {
+      const written = this.runThrough(this.writes, script, keys, args).then(parse);
+      if (onError === undefined) return written;
+      return written.catch((error: unknown) => {
         onError(error, keys);
         throw error;
       });
@@ -134,15 +134,15 @@ export class LuaScriptRegistry implements OnModuleInit {
     });
   }
 
-  /** The script, confirmed by replicas; again with its body if the server lost it. */
-  private async runConfirmed(
-    confirmed: ConfirmedWrites,
+  /** The script through the write path; again with its body if the server lost it. */
+  private async runThrough(
+    path: WritePath,
     script: LuaScript,
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> {
     const send = (command: 'evalsha' | 'eval') =>
-      confirmed.send(
+      path.send(
         script.name,
         command,
         [command === 'evalsha' ? script.sha1 : script.lua, script.numberOfKeys, ...keys, ...args],

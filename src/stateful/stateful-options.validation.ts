@@ -2,10 +2,11 @@ import { StatefulValidationError } from '../errors';
 import { resolveLinkCacheOptions } from '../cache/link-cache-options';
 import { assertWaitFitsCommandTimeout, resolveDurability } from '../durability/durability-options';
 import { resolvePodAgent } from '../pods/pod-agent-options';
-import * as check from './stateful-validators';
+import { validateKeyPrefix } from '../core/stateful-keys';
+import { DEFAULT_KEY_PREFIX } from '../core/stateful.constants';
+import * as check from '../core/validators';
 import { validateRedisOptions } from '../redis/redis-options.validation';
 import type { StatefulModuleOptions } from './stateful-module-options';
-import { DEFAULT_KEY_PREFIX } from './stateful.constants';
 
 /**
  * Checks every StatefulModule option, naming the bad one. Runs before RedisModule creates its
@@ -35,20 +36,4 @@ export function validateStatefulModuleOptions(options: StatefulModuleOptions): v
   if (options.durability !== undefined) {
     assertWaitFitsCommandTimeout(resolveDurability(options.durability), options.redis);
   }
-}
-
-/** The prefix is part of every key: braces would break the hash tags, controls the layout. */
-export function validateKeyPrefix(prefix: unknown): string {
-  if (
-    typeof prefix !== 'string' ||
-    prefix.length === 0 ||
-    prefix.length > 64 ||
-    /[{}\p{Cc}\s]/u.test(prefix)
-  ) {
-    throw new StatefulValidationError(
-      'keyPrefix',
-      'must be 1 to 64 characters without braces, spaces or controls',
-    );
-  }
-  return prefix;
 }

@@ -1,8 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LinkCache } from '../cache/link-cache';
-import { RedisModule } from '../redis/redis.module';
+import { MalformedEntries } from '../core/malformed-entries';
 import { StatefulPodAgent } from '../pods/stateful-pod-agent';
-import { MalformedEntries } from './malformed-entries';
+import { RedisModule } from '../redis/redis.module';
 import { StatefulExecutorService } from './stateful-executor.service';
 import type { StatefulModuleOptions } from './stateful-module-options';
 import { validateStatefulModuleOptions } from './stateful-options.validation';
@@ -12,6 +12,7 @@ import {
   STATEFUL_MODULE_OPTIONS,
   STATEFUL_OPTIONS_TYPE,
 } from './stateful.module-definition';
+import { statefulProviders } from './stateful.providers';
 
 /** Holds the resolved options so both RedisModule and the executor can inject them; the factory runs once. */
 @Module({})
@@ -23,7 +24,7 @@ class StatefulOptionsModule {}
  * health indicators.
  */
 @Module({
-  providers: [StatefulExecutorService, MalformedEntries, StatefulPodAgent, LinkCache],
+  providers: [...statefulProviders, StatefulExecutorService],
   exports: [StatefulExecutorService, MalformedEntries, StatefulPodAgent, LinkCache],
 })
 export class StatefulModule extends ConfigurableStatefulModule {

@@ -1,6 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
-import type { ComputeLinkOptions, ComputeLinkResult } from '../../stateful/stateful.types';
+import type { ComputeLinkOptions, ComputeLinkResult } from '../../core/stateful.types';
 import {
   booleanParam,
   namedAsRequest,

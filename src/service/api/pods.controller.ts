@@ -19,7 +19,7 @@ import {
 } from '@nestjs/swagger';
 import { StatefulValidationError } from '../../errors';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
-import type { PodStatusReport } from '../../stateful/stateful.types';
+import type { PodStatusReport } from '../../core/stateful.types';
 import {
   ApiErrors,
   JsonBody,

@@ -3,7 +3,7 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { LinkCache } from '../../cache/link-cache';
 import { RedisConnectionPool } from '../../redis/redis-connection-pool';
 import { LuaScriptRegistry } from '../../scripts/lua-script-registry';
-import { MalformedEntries } from '../../stateful/malformed-entries';
+import { MalformedEntries } from '../../core/malformed-entries';
 import { OperationDurations } from './operation-durations';
 
 /** The service's Prometheus registry: per-operation latency and errors, Redis connections, script reloads. */

@@ -1,3 +1,5 @@
+import { StatefulValidationError } from '../errors';
+
 /**
  * The Redis key layout of the Go/Java design, byte for byte (SPEC §2). Every key carries a
  * hash tag, so a user's keys share one Cluster slot, and a service's state and load hashes another.
@@ -36,4 +38,20 @@ export class StatefulKeys {
     const userLinks = this.userLinks(namespace, uid);
     return [userLinks + serviceName, userLinks];
   }
+}
+
+/** The prefix is part of every key: braces would break the hash tags, controls the layout. */
+export function validateKeyPrefix(prefix: unknown): string {
+  if (
+    typeof prefix !== 'string' ||
+    prefix.length === 0 ||
+    prefix.length > 64 ||
+    /[{}\p{Cc}\s]/u.test(prefix)
+  ) {
+    throw new StatefulValidationError(
+      'keyPrefix',
+      'must be 1 to 64 characters without braces, spaces or controls',
+    );
+  }
+  return prefix;
 }

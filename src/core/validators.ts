@@ -67,6 +67,13 @@ export function assertUid(value: unknown, field = 'uid'): asserts value is strin
   }
 }
 
+/** The triple that names a link. */
+export function assertLink(namespace: unknown, uid: unknown, serviceName: unknown): void {
+  assertNamespace(namespace);
+  assertUid(uid);
+  assertServiceName(serviceName);
+}
+
 /** A namespace and a service name (the pod and workload operations' pair). */
 export function assertService(namespace: unknown, serviceName: unknown): void {
   assertNamespace(namespace);
@@ -163,4 +170,9 @@ export function uniqueList<T>(
 function codePointLength(value: string): number {
   if (value.length > 4096) return value.length;
   return Array.from(value).length;
+}
+
+/** Bad input thrown by a validator, as the rejection an `async` method would have returned. */
+export function rejected(error: unknown): Promise<never> {
+  return Promise.reject(error instanceof Error ? error : new Error(String(error)));
 }

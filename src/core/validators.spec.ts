@@ -1,5 +1,5 @@
 import { StatefulValidationError } from '../errors';
-import * as check from './stateful-validators';
+import * as check from './validators';
 
 const rejects = (fn: () => void, field: string) => {
   try {
