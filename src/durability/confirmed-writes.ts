@@ -54,11 +54,8 @@ export class ConfirmedWrites implements WritePath {
   ) {}
 
   /**
-   * Sends `name args` (keys in `args` as the command has them; `slotKey` is one of them) and
-   * resolves with its reply once confirmed. Redis's error replies come back as ioredis raised them
-   * (the caller translates them, and may resend after NOSCRIPT); a write not confirmed in time
-   * fails with RedisUnavailableError whose reason is 'not confirmed by replicas'. A reply that
-   * `wroteNothing` recognises resolves at once: there is nothing of this call's to confirm.
+   * WritePath's send: resolves once confirmed; a write not confirmed in time fails with
+   * RedisUnavailableError whose reason is 'not confirmed by replicas'.
    */
   async send(
     operation: string,
