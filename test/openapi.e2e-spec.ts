@@ -63,6 +63,8 @@ describe('OpenAPI document', () => {
         'PUT /v1/namespaces/{ns}/services/{svc}/pods/{podId}/status',
         'GET /v1/namespaces/{ns}/services/{svc}/pods/{podId}/users',
         'POST /v1/namespaces/{ns}/services/{svc}/pods/{podId}/release',
+        'GET /v1/namespaces/{ns}/services/{svc}/addresses',
+        'GET /v1/namespaces/{ns}/services/{svc}/route',
       ].sort(),
     );
   });
@@ -114,6 +116,7 @@ describe('OpenAPI document', () => {
       persistentOnly: 'boolean',
       persistSeconds: 'integer',
       podId: 'integer',
+      uid: 'string',
     });
   });
 

@@ -18,6 +18,11 @@ export class StatefulKeys {
     return `${this.prefix}:{${namespace}:state:${serviceName}}:load`;
   }
 
+  /** `P:{ns:state:svc}:addr`: hash, pod id -> `host:port`; this project's, additive (SPEC §9). */
+  podAddresses(namespace: string, serviceName: string): string {
+    return `${this.prefix}:{${namespace}:state:${serviceName}}:addr`;
+  }
+
   /** `P:{ns:workload:svc}`: string, the service's workload state. */
   workload(namespace: string, serviceName: string): string {
     return `${this.prefix}:{${namespace}:workload:${serviceName}}`;

@@ -9,6 +9,11 @@ export interface PodStatusReport {
   load: number;
   /** `Ready`, `Draining`, `Shutdown`, or any other state string; left as it is when omitted. */
   state?: string;
+  /**
+   * Where gateways reach the pod, `host:port` (IPv4, `[IPv6]` or a DNS name); left as it is when
+   * omitted. Kept in a key of its own that the Go/Java originals never read.
+   */
+  address?: string;
 }
 
 export interface TrySetLinkResult {

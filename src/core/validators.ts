@@ -1,3 +1,4 @@
+import { isIPv6 } from 'net';
 import { StatefulValidationError } from '../errors';
 
 /** SPEC §2 identifier rules, checked before any Redis call. Each throws StatefulValidationError naming the field. */
@@ -123,6 +124,35 @@ export function assertMaxAgeMs(value: unknown, field = 'maxAgeMs'): asserts valu
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
     throw new StatefulValidationError(field, 'must be an integer >= 0 (milliseconds)');
   }
+}
+
+const IPV4 =
+  /^(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}$/;
+/** A DNS name: dot-separated labels of letters, digits and inner hyphens, 1 to 63 each. */
+const DNS_NAME =
+  /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?$/;
+const ADDRESS_RULE =
+  'must be host:port (IPv4, [IPv6] or a DNS name; port 1 to 65535), at most 255 characters';
+
+/** A pod's address as gateways dial it (SPEC §9): `host:port`. */
+export function assertAddress(value: unknown, field = 'address'): asserts value is string {
+  if (typeof value !== 'string' || !isAddress(value)) {
+    throw new StatefulValidationError(field, ADDRESS_RULE);
+  }
+}
+
+/** Whether `value` is a valid `host:port` (see assertAddress). */
+export function isAddress(value: string): boolean {
+  if (value.length > 255) return false;
+  const colon = value.lastIndexOf(':');
+  if (colon < 1) return false;
+  const port = value.slice(colon + 1);
+  if (!/^[1-9][0-9]{0,4}$/.test(port) || Number(port) > 65_535) return false;
+  const host = value.slice(0, colon);
+  if (host.startsWith('[')) return host.endsWith(']') && isIPv6(host.slice(1, -1));
+  // A dotted quad is an IPv4 address or nothing: 300.1.1.1 is no DNS name either.
+  if (/^[0-9.]+$/.test(host)) return IPV4.test(host);
+  return DNS_NAME.test(host);
 }
 
 /** An integer from `min` to `max` (an option's count or duration), the error naming both bounds. */

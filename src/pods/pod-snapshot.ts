@@ -1,6 +1,7 @@
 import { MalformedReplyError } from '../errors';
 import type { MalformedEntries } from '../core/malformed-entries';
 import { flatHashEntries, parseInteger, parsePodIdOrUndefined } from '../core/reply-parsers';
+import { isAddress } from '../core/validators';
 import { parseLoadValue, parseStateValue, withLoad, type PodRecord } from './pod-status';
 
 /** A service's pods as read in one script call, with the Redis clock of that moment. */
@@ -27,18 +28,23 @@ export class PodSnapshot {
 }
 
 /**
- * The reply of `statefulGetPodLoads` (`{ now, load hash, state hash }`) as a snapshot. Entries that
- * do not parse are left out and counted; Java statuses in the state hash count as load reports.
+ * The reply of `statefulGetPodLoads` (`{ now, load hash, state hash, address hash }`) as a
+ * snapshot. Entries that do not parse are left out and counted; Java statuses in the state hash
+ * count as load reports.
  */
 export function buildPodSnapshot(
   reply: unknown,
   stateKey: string,
   loadKey: string,
+  addressKey: string,
   malformed: MalformedEntries,
   startedAt: number,
 ): PodSnapshot {
-  if (!Array.isArray(reply) || reply.length !== 3) {
-    throw new MalformedReplyError('statefulGetPodLoads', 'expected { now, loads, states }');
+  if (!Array.isArray(reply) || reply.length !== 4) {
+    throw new MalformedReplyError(
+      'statefulGetPodLoads',
+      'expected { now, loads, states, addresses }',
+    );
   }
   const pods = new Map<number, PodRecord>();
   for (const [field, value] of flatHashEntries(reply[2], stateKey)) {
@@ -62,5 +68,32 @@ export function buildPodSnapshot(
     }
     pods.set(podId, withLoad(pods.get(podId), load));
   }
+  for (const [podId, address] of parseAddresses(reply[3], addressKey, malformed)) {
+    // An address alone does not make a pod known (a removed pod stays removed).
+    const record = pods.get(podId);
+    if (record !== undefined) pods.set(podId, { ...record, address });
+  }
   return new PodSnapshot(parseInteger(reply[0], 'statefulGetPodLoads'), pods, startedAt);
+}
+
+/** An address hash (`HGETALL` as a flat array) as pod id -> address; bad entries left out, counted. */
+export function parseAddresses(
+  raw: unknown,
+  addressKey: string,
+  malformed: MalformedEntries,
+): Map<number, string> {
+  const addresses = new Map<number, string>();
+  for (const [field, value] of flatHashEntries(raw, addressKey)) {
+    const podId = parsePodIdOrUndefined(field);
+    if (podId === undefined || !isAddress(value)) {
+      malformed.note(
+        'address',
+        addressKey,
+        `${JSON.stringify(field)} -> ${JSON.stringify(value)} is not <pod id> -> <host:port>`,
+      );
+      continue;
+    }
+    addresses.set(podId, value);
+  }
+  return addresses;
 }

@@ -8,7 +8,7 @@ import { hashEntries, parseFlag, parseInteger, parsePodIdOrUndefined } from '../
 import type { StatefulKeys } from '../core/stateful-keys';
 import * as check from '../core/validators';
 import type { PodLoad, PodStatusReport } from '../core/stateful.types';
-import { buildPodSnapshot, type PodSnapshot } from './pod-snapshot';
+import { buildPodSnapshot, parseAddresses, type PodSnapshot } from './pod-snapshot';
 import { DRAINING_STATE } from '../core/stateful.constants';
 import { isFresh, parseStateValue, withLoad } from './pod-status';
 import { PodTable } from './pod-table';
@@ -79,7 +79,7 @@ export class PodStatusStore {
     check.assertPodId(podId);
     const reply = await this.scripts.run(
       'statefulRemoveServicePod',
-      [this.keys.podStates(namespace, serviceName), this.keys.podLoads(namespace, serviceName)],
+      this.serviceKeys(namespace, serviceName),
       [podId],
     );
     this.table.patch(namespace, serviceName, podId, () => undefined);
@@ -116,11 +116,12 @@ export class PodStatusStore {
     check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     if (report === null || typeof report !== 'object') {
-      throw new StatefulValidationError('report', 'must be an object { load, state? }');
+      throw new StatefulValidationError('report', 'must be an object { load, state?, address? }');
     }
-    const { load, state } = report;
+    const { load, state, address } = report;
     check.assertLoad(load, 'report.load');
     if (state !== undefined) check.assertState(state, 'report.state');
+    if (address !== undefined) check.assertAddress(address, 'report.address');
     if (this.format === 'java') {
       // Java reads the load with Integer.valueOf, and its format has no Draining.
       if (Math.round(load) > 2_147_483_647) {
@@ -138,8 +139,14 @@ export class PodStatusStore {
     }
     const nowMs = await this.scripts.run(
       'statefulReportPodStatus',
-      [this.keys.podStates(namespace, serviceName), this.keys.podLoads(namespace, serviceName)],
-      [podId, this.format === 'java' ? Math.round(load) : load, state ?? '', this.format],
+      this.serviceKeys(namespace, serviceName),
+      [
+        podId,
+        this.format === 'java' ? Math.round(load) : load,
+        state ?? '',
+        this.format,
+        address ?? '',
+      ],
       (reply) => parseInteger(reply, 'statefulReportPodStatus'),
     );
     if (this.format === 'java') {
@@ -147,7 +154,11 @@ export class PodStatusStore {
     } else {
       this.table.patch(namespace, serviceName, podId, (record) => {
         const updated = withLoad(record, { load, updatedAt: nowMs });
-        return state === undefined ? updated : { ...updated, state };
+        return {
+          ...updated,
+          ...(state !== undefined && { state }),
+          ...(address !== undefined && { address }),
+        };
       });
     }
   }
@@ -169,12 +180,46 @@ export class PodStatusStore {
     return loads;
   }
 
-  /** One consistent read of a service's states and loads, with the Redis clock. */
+  /** pod id -> address (`host:port`) of the pods that reported one; read now. */
+  async addresses(namespace: string, serviceName: string): Promise<Map<number, string>> {
+    check.assertService(namespace, serviceName);
+    const key = this.keys.podAddresses(namespace, serviceName);
+    const reply = await runCommand(this.pool, 'HGETALL', (redis) => redis.hgetall(key));
+    return parseAddresses(hashEntries(reply, key).flat(), key, this.malformed);
+  }
+
+  /**
+   * A pod's address from the pod table (at most `podTableTtlMs` old; no Redis call while it is
+   * fresh): the route's lookup after placement, which has just read the same table.
+   */
+  async tableAddress(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+  ): Promise<string | undefined> {
+    const snapshot =
+      this.table.peek(namespace, serviceName) ?? (await this.table.get(namespace, serviceName));
+    return snapshot.pods.get(podId)?.address;
+  }
+
+  /** One consistent read of a service's states, loads and addresses, with the Redis clock. */
   async readSnapshot(namespace: string, serviceName: string): Promise<PodSnapshot> {
-    const stateKey = this.keys.podStates(namespace, serviceName);
-    const loadKey = this.keys.podLoads(namespace, serviceName);
+    const [stateKey, loadKey, addressKey] = this.serviceKeys(namespace, serviceName);
     const startedAt = performance.now();
-    const reply = await this.scripts.run('statefulGetPodLoads', [stateKey, loadKey], []);
-    return buildPodSnapshot(reply, stateKey, loadKey, this.malformed, startedAt);
+    const reply = await this.scripts.run(
+      'statefulGetPodLoads',
+      [stateKey, loadKey, addressKey],
+      [],
+    );
+    return buildPodSnapshot(reply, stateKey, loadKey, addressKey, this.malformed, startedAt);
+  }
+
+  /** The service's state, load and address keys, in the order the pod scripts take them. */
+  private serviceKeys(namespace: string, serviceName: string): [string, string, string] {
+    return [
+      this.keys.podStates(namespace, serviceName),
+      this.keys.podLoads(namespace, serviceName),
+      this.keys.podAddresses(namespace, serviceName),
+    ];
   }
 }

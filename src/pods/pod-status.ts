@@ -5,6 +5,8 @@ import type { PodLoad } from '../core/stateful.types';
 export interface PodRecord {
   state?: string;
   load?: PodLoad;
+  /** Where gateways reach it (`host:port`), when it reported one. Does not make a pod known. */
+  address?: string;
 }
 
 /** `<load>:<unixMillis>`, this project's load hash value. */

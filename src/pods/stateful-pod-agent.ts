@@ -6,7 +6,7 @@ import {
 import { READY_STATE, SHUTDOWN_STATE } from '../core/stateful.constants';
 import { StatefulValidationError } from '../errors';
 import { withTimeout } from '../redis/with-timeout';
-import { resolvePodAgent, type PodAgentOptions } from './pod-agent-options';
+import { resolvePodAgent, type PodAgentOptions, type ResolvedPodAgent } from './pod-agent-options';
 import type { PodStatusStore } from './pod-status-store';
 
 /** How long application shutdown waits for the Shutdown report. */
@@ -22,7 +22,7 @@ const SHUTDOWN_REPORT_TIMEOUT_MS = 3_000;
 export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StatefulPodAgent.name);
   private readonly options?: PodAgentOptions;
-  private readonly resolved?: { podId: number; reportEveryMs: number };
+  private readonly resolved?: ResolvedPodAgent;
   private timer?: NodeJS.Timeout;
   private failing = false;
   private stopped = false;
@@ -133,10 +133,7 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
       this.options!.namespace,
       this.options!.service,
       this.resolved!.podId,
-      {
-        load,
-        state,
-      },
+      { load, state, address: this.resolved!.address },
     );
   }
 }

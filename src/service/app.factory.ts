@@ -7,6 +7,7 @@ import { AppModule } from './app.module';
 import { serveLinkRoutesOnFastify } from './api/fastify-link-routes';
 import { toHttpError } from './api/http-error';
 import { LinkRequests } from './api/link-requests';
+import { RouteRequests } from './api/route-requests';
 import type { ServiceConfig } from './config/environment';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { serveDocs } from './docs/docs.routes';
@@ -51,7 +52,9 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
   installConnectionDraining(fastify, app.get(ShutdownState));
   installMetricsHooks(fastify, app.get(MetricsService));
   const redisWrites = new RedisWriteBatching(app.get(RedisConnectionPool));
-  serveLinkRoutesOnFastify(fastify, app.get(LinkRequests), () => redisWrites.batchThisTurn());
+  serveLinkRoutesOnFastify(fastify, app.get(LinkRequests), app.get(RouteRequests), () =>
+    redisWrites.batchThisTurn(),
+  );
   serveDocs(app, buildOpenApiDocument(app));
   return app;
 }

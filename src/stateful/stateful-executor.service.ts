@@ -90,6 +90,25 @@ export class StatefulExecutorService {
     return this.pods.loads(namespace, serviceName, maxAgeMs);
   }
 
+  /** pod id -> address (`host:port`) of the service's pods that reported one (SPEC §9); read now. */
+  getPodAddresses(namespace: string, serviceName: string): Promise<Map<number, string>> {
+    return this.pods.addresses(namespace, serviceName);
+  }
+
+  /**
+   * The address a pod reported, from the pod table that placement reads (at most `podTableTtlMs`
+   * old, so no Redis call while it is fresh), or null: a gateway's lookup after computeLinkedPod.
+   */
+  async getPodAddress(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+  ): Promise<string | null> {
+    check.assertService(namespace, serviceName);
+    check.assertPodId(podId);
+    return (await this.pods.tableAddress(namespace, serviceName, podId)) ?? null;
+  }
+
   // ---- Workload state ----
 
   setWorkloadState(namespace: string, serviceName: string, state: string): Promise<void> {

@@ -3,6 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import { LinkRequests } from './link-requests';
 import { LinksController } from './links.controller';
 import { PodsController } from './pods.controller';
+import { RouteController } from './route.controller';
+import { RouteRequests } from './route-requests';
 import { ServiceExceptionFilter } from './service-exception.filter';
 import { WorkloadsController } from './workloads.controller';
 
@@ -11,7 +13,11 @@ import { WorkloadsController } from './workloads.controller';
  * parsing and timeouts are the edge's (src/service/edge), installed on Fastify by the app factory.
  */
 @Module({
-  controllers: [PodsController, WorkloadsController, LinksController],
-  providers: [LinkRequests, { provide: APP_FILTER, useClass: ServiceExceptionFilter }],
+  controllers: [PodsController, WorkloadsController, LinksController, RouteController],
+  providers: [
+    LinkRequests,
+    RouteRequests,
+    { provide: APP_FILTER, useClass: ServiceExceptionFilter },
+  ],
 })
 export class ApiModule {}

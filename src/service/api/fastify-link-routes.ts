@@ -1,5 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LinkParams, LinkRequests } from './link-requests';
+import { POD_HEADER, ROUTE_RETRY_AFTER_SECONDS, UPSTREAM_HEADER } from './route.controller';
+import { isRetryable, type RouteParams, type RouteRequests } from './route-requests';
 import { v1RouteConfig } from './v1-routes.decorator';
 
 type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
@@ -8,10 +10,11 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => unknown;
 export type BeforeRedisCall = () => void;
 
 /**
- * Serves the routes of one link (PUT, GET, DELETE, compute) on Fastify with plain handlers instead
+ * Serves the hot routes, those of one link (PUT, GET, DELETE, compute) and the gateway route, on
+ * Fastify with plain handlers instead
  * of Nest's router, pipes and response handling, which cost about a third of the service's CPU on
  * these routes (`npm run bench -- --only=http`). Nest still registers the routes from
- * LinksController, with their path, route config (token check, metrics label) and OpenAPI
+ * LinksController and RouteController, with their path, route config (token check, metrics label) and OpenAPI
  * document; as Fastify adds each route, this swaps in the plain handler. Everything else stays
  * Nest's and Fastify's: hooks, body parsing, the exception filter (errors go to the error handler
  * Nest installed, and so to ServiceExceptionFilter), the not-found handler. Install before the app
@@ -20,6 +23,7 @@ export type BeforeRedisCall = () => void;
 export function serveLinkRoutesOnFastify(
   fastify: FastifyInstance,
   links: LinkRequests,
+  routes: RouteRequests,
   beforeRedisCall: BeforeRedisCall,
 ): void {
   const handlers: Record<string, Handler> = {
@@ -40,6 +44,23 @@ export function serveLinkRoutesOnFastify(
     computeLinkedPod: (request) => {
       beforeRedisCall();
       return links.compute(linkParams(request), request.body, request.query);
+    },
+    routeUser: async (request, reply) => {
+      beforeRedisCall();
+      try {
+        const answer = await routes.route(
+          request.params as RouteParams,
+          request.headers,
+          request.query,
+        );
+        return reply
+          .header(POD_HEADER, String(answer.podId))
+          .header(UPSTREAM_HEADER, answer.upstream)
+          .send();
+      } catch (error) {
+        if (isRetryable(error)) void reply.header('retry-after', ROUTE_RETRY_AFTER_SECONDS);
+        throw error;
+      }
     },
   };
   fastify.addHook('onRoute', (route) => {

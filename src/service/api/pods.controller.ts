@@ -44,6 +44,7 @@ import {
   LinkedUsersResponse,
   PodStateResponse,
   PodStatusBody,
+  AddressesResponse,
   ReleaseBody,
   ReleasedResponse,
   PodsResponse,
@@ -152,9 +153,9 @@ export class PodsController {
     @Query() query: unknown,
   ): Promise<void> {
     strictQuery(query, []);
-    const { load, state } = strictBody(body, ['load', 'state']);
+    const { load, state, address } = strictBody(body, ['load', 'state', 'address']);
     if (load === undefined) throw new StatefulValidationError('load', 'is required');
-    const report = { load, state } as PodStatusReport;
+    const report = { load, state, address } as PodStatusReport;
     await namedAsRequest('report.', '', () =>
       this.store.reportPodStatus(ns, svc, integerParam(podId, 'podId'), report),
     );
@@ -212,6 +213,18 @@ export class PodsController {
       }),
     );
     return { released };
+  }
+
+  /** Where gateways reach each pod that reported an address (SPEC §9); read now. */
+  @Get('addresses')
+  @ApiOkResponse({ type: AddressesResponse })
+  async getPodAddresses(
+    @Param('ns') ns: string,
+    @Param('svc') svc: string,
+    @Query() query: unknown,
+  ) {
+    strictQuery(query, []);
+    return { addresses: mapToObject(await this.store.getPodAddresses(ns, svc)) };
   }
 
   @Get('loads')

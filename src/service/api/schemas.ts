@@ -119,6 +119,14 @@ export class PodStatusBody {
     description: 'Ready, Draining, Shutdown...; omitted: left as it is',
   })
   state?: string;
+  @ApiPropertyOptional({
+    type: 'string',
+    maxLength: 255,
+    example: '10.0.3.7:8080',
+    description:
+      'where gateways reach the pod: host:port (IPv4, [IPv6] or a DNS name; port 1 to 65535); omitted: left as it is',
+  })
+  address?: string;
 }
 
 export class ReleaseBody {
@@ -282,4 +290,14 @@ export class BatchGetResponse {
     description: 'pod id -> the uids linked to it',
   })
   pods!: Record<string, string[]>;
+}
+
+export class AddressesResponse {
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    example: { '0': '10.0.3.7:8080', '1': '10.0.3.8:8080' },
+    description: 'pod id -> host:port, for the pods that reported an address',
+  })
+  addresses!: Record<string, string>;
 }

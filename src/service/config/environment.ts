@@ -3,6 +3,7 @@ import { StatefulValidationError } from '../../errors';
 import { assertWaitFitsCommandTimeout } from '../../durability/durability-options';
 import type { RedisModuleOptions } from '../../redis/redis-module-options';
 import { parseRedisUrl } from '../../redis/redis-options.validation';
+import { UpstreamTemplate } from '../api/upstream-template';
 
 /** The standalone service's configuration, read from the environment and validated at start. */
 export interface ServiceConfig {
@@ -27,7 +28,21 @@ export interface ServiceConfig {
   linkCache?: { maxEntries: number; ttlMs: number };
   /** Replicated acknowledgements: off when undefined (REDIS_WAIT_REPLICAS unset or 0). */
   durability?: { replicas: number; timeoutMs: number };
+  /** The gateway route (SPEC §9): where the uid comes from, the pod choice, the fallback address. */
+  route: RouteConfig;
   redis: RedisModuleOptions;
+}
+
+export interface RouteConfig {
+  /** The request header the uid is read from (lower case); `?uid=` is the fallback. */
+  uidHeader: string;
+  /** The address of pods that report none; undefined: such pods get a 503. */
+  upstreamTemplate?: UpstreamTemplate;
+  /** computeLinkedPod's options for every routed request; unset ones keep the library's defaults. */
+  maxLoad?: number;
+  maxAgeMs?: number;
+  loadTolerance?: number;
+  goneAfterMs?: number;
 }
 
 /** A bad variable: the start stops with one line naming it. */
@@ -92,7 +107,34 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     podStatusFormat: podStatusFormat(read),
     linkCache: linkCache(read),
     durability: durability(read, redis),
+    route: route(read),
     redis,
+  };
+}
+
+/** An HTTP header name (RFC 9110 token characters). */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+
+function route(read: EnvReader): RouteConfig {
+  const uidHeader = read.string('ROUTE_UID_HEADER') ?? 'x-stateful-uid';
+  if (!HEADER_NAME.test(uidHeader)) {
+    throw new EnvironmentError(
+      'ROUTE_UID_HEADER',
+      'must be an HTTP header name (1 to 64 token characters)',
+    );
+  }
+  const template = read.string('ROUTE_UPSTREAM_TEMPLATE');
+  const upstreamTemplate = template === undefined ? undefined : UpstreamTemplate.parse(template);
+  if (typeof upstreamTemplate === 'string') {
+    throw new EnvironmentError('ROUTE_UPSTREAM_TEMPLATE', upstreamTemplate);
+  }
+  return {
+    uidHeader: uidHeader.toLowerCase(),
+    upstreamTemplate,
+    ...optional('maxLoad', read.number('ROUTE_MAX_LOAD')),
+    ...optional('maxAgeMs', read.optionalInteger('ROUTE_MAX_AGE_MS', 0, 86_400_000)),
+    ...optional('loadTolerance', read.number('ROUTE_LOAD_TOLERANCE')),
+    ...optional('goneAfterMs', read.optionalInteger('ROUTE_GONE_AFTER_MS', 0, 86_400_000)),
   };
 }
 
@@ -190,13 +232,27 @@ class EnvReader {
   }
 
   integer(name: string, min: number, max: number, fallback: number): number {
+    return this.optionalInteger(name, min, max) ?? fallback;
+  }
+
+  optionalInteger(name: string, min: number, max: number): number | undefined {
     const raw = this.string(name);
-    if (raw === undefined) return fallback;
+    if (raw === undefined) return undefined;
     const value = Number(raw);
     if (!/^-?\d+$/.test(raw) || value < min || value > max) {
       throw new EnvironmentError(name, `must be an integer from ${min} to ${max}`);
     }
     return value;
+  }
+
+  /** A finite decimal number >= 0 (a load), or undefined when unset. */
+  number(name: string): number | undefined {
+    const raw = this.string(name);
+    if (raw === undefined) return undefined;
+    if (!/^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(raw) || !Number.isFinite(Number(raw))) {
+      throw new EnvironmentError(name, 'must be a decimal number >= 0');
+    }
+    return Number(raw);
   }
 
   boolean(name: string, fallback: boolean): boolean {

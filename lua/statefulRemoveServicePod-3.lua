@@ -1,15 +1,18 @@
 --[[
-  Forgets a pod of a service: its state and its load report.
+  Forgets a pod of a service: its state, its load report and its address.
 
     Input:
       KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state)
       KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')
+      KEYS[3] address key P:{ns:state:svc}:addr (hash: pod id -> 'host:port')
 
       ARGV[1] pod id
 
     Output:
       1 if the pod had a state or a load report, else 0
 ]]
+-- The address alone does not make a pod known: it is removed, not counted.
+redis.call('HDEL', KEYS[3], ARGV[1])
 local removed = redis.call('HDEL', KEYS[1], ARGV[1]) + redis.call('HDEL', KEYS[2], ARGV[1])
 if removed > 0 then
   return 1

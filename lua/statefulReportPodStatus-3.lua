@@ -1,10 +1,11 @@
 --[[
-  A pod's heartbeat: its load and, when given, its state, written together and stamped with the
-  Redis server's clock.
+  A pod's heartbeat: its load and, when given, its state and its address, written together and
+  stamped with the Redis server's clock.
 
     Input:
       KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state)
       KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')
+      KEYS[3] address key P:{ns:state:svc}:addr (hash: pod id -> 'host:port'; this project's only)
 
       ARGV[1] pod id
       ARGV[2] load (decimal number; an integer in the java format)
@@ -13,6 +14,8 @@
               'java' writes '<load>-<unixMillis>-<avail>' into KEYS[1] (avail 0 for Shutdown, else 1),
               as the Java original does, so that Java gateways see the pod; without a state, a
               stored avail 0 (Shutdown) is kept
+      ARGV[5] address ('host:port', validated by the caller), or '' to leave it as it is; written
+              into KEYS[3] in both formats
 
     Output:
       the unix time in milliseconds written (integer)
@@ -37,5 +40,8 @@ else
   if ARGV[3] ~= '' then
     redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
   end
+end
+if ARGV[5] ~= '' then
+  redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
 end
 return nowMs

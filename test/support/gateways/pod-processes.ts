@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'child_process';
+import { join } from 'path';
+
+/** A pod of the StatefulSet as the gateway tests run it (pod-process.mjs): a process of its own. */
+export interface PodProcess {
+  podId: number;
+  port: number;
+  /** SIGKILL: the pod stops answering and beating at once, as a crashed pod does. */
+  kill(): void;
+}
+
+export interface PodProcessOptions {
+  storeUrl: string;
+  token: string;
+  namespace: string;
+  service: string;
+  beatMs: number;
+}
+
+export async function startPodProcess(
+  podId: number,
+  options: PodProcessOptions,
+): Promise<PodProcess> {
+  const child = spawn(process.execPath, [join(__dirname, 'pod-process.mjs')], {
+    env: {
+      ...process.env,
+      POD_ID: String(podId),
+      STORE_URL: options.storeUrl,
+      API_TOKEN: options.token,
+      NAMESPACE: options.namespace,
+      SERVICE: options.service,
+      BEAT_MS: String(options.beatMs),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
+  const port = await new Promise<number>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(
+      () => reject(new Error(`pod ${podId} did not start: ${output}`)),
+      10_000,
+    );
+    const read = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /listening (\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(Number(match[1]));
+      }
+    };
+    child.stdout.on('data', read);
+    child.stderr.on('data', read);
+    child.once('exit', (code) => reject(new Error(`pod ${podId} exited (${code}): ${output}`)));
+  });
+  return { podId, port, kill: () => child.kill('SIGKILL') };
+}
+
+const live = new Set<ChildProcess>();
+process.once('exit', () => live.forEach((child) => child.kill('SIGKILL')));
