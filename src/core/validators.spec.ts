@@ -76,4 +76,46 @@ describe('SPEC §2 validators', () => {
       'Invalid podId: must be an integer from 0 to 2147483647',
     );
   });
+
+  it('accepts host:port addresses of IPv4, [IPv6] and DNS names, and nothing else', () => {
+    for (const good of [
+      '10.0.3.7:8080',
+      '0.0.0.0:1',
+      '[::1]:65535',
+      '[fd00::7]:80',
+      'game-2.game.prod.svc.cluster.local:8080',
+      'localhost:3000',
+      'a.b.:80',
+    ]) {
+      expect(check.isAddress(good), good).toBe(true);
+    }
+    for (const bad of [
+      '10.0.3.7',
+      '10.0.3.7:',
+      '10.0.3.7:0',
+      '10.0.3.7:080',
+      '10.0.3.7:65536',
+      '256.0.0.1:80',
+      '1.2.3:80',
+      '::1:80',
+      '[::1]x:80',
+      '[nope]:80',
+      'a_b:80',
+      'a..b:80',
+      '-a:80',
+      'a-:80',
+      `${'a'.repeat(64)}:80`,
+      `${'a.'.repeat(127)}a:80`,
+      ':80',
+      ' a:80',
+    ]) {
+      expect(check.isAddress(bad), bad).toBe(false);
+    }
+    expect(() => check.assertAddress('a', 'pod.address')).toThrow(
+      new StatefulValidationError(
+        'pod.address',
+        'must be host:port (IPv4, [IPv6] or a DNS name; port 1 to 65535), at most 255 characters',
+      ),
+    );
+  });
 });

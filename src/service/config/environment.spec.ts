@@ -19,6 +19,44 @@ const rejects = (env: Record<string, string>, variable: string) => {
 };
 
 describe('loadServiceConfig', () => {
+  it('reads the gateway route: uid header, route defaults and the upstream template', () => {
+    expect(loadServiceConfig({}).route).toEqual({
+      uidHeader: 'x-stateful-uid',
+      upstreamTemplate: undefined,
+    });
+    const route = loadServiceConfig({
+      ROUTE_UID_HEADER: 'X-Player-Id',
+      ROUTE_MAX_LOAD: '100.5',
+      ROUTE_MAX_AGE_MS: '15000',
+      ROUTE_LOAD_TOLERANCE: '3',
+      ROUTE_GONE_AFTER_MS: '9000',
+      ROUTE_UPSTREAM_TEMPLATE: '{svc}-{podId}.{svc}.{ns}.svc.cluster.local:8080',
+    }).route;
+    expect(route).toMatchObject({
+      uidHeader: 'x-player-id',
+      maxLoad: 100.5,
+      maxAgeMs: 15000,
+      loadTolerance: 3,
+      goneAfterMs: 9000,
+    });
+    expect(route.upstreamTemplate?.address('prod', 'game', 2)).toBe(
+      'game-2.game.prod.svc.cluster.local:8080',
+    );
+  });
+
+  it('refuses bad route variables, naming them', () => {
+    rejects({ ROUTE_UID_HEADER: 'x stateful uid' }, 'ROUTE_UID_HEADER');
+    rejects({ ROUTE_UID_HEADER: 'x-uid:' }, 'ROUTE_UID_HEADER');
+    rejects({ ROUTE_MAX_LOAD: '-1' }, 'ROUTE_MAX_LOAD');
+    rejects({ ROUTE_MAX_LOAD: 'many' }, 'ROUTE_MAX_LOAD');
+    rejects({ ROUTE_MAX_AGE_MS: '1.5' }, 'ROUTE_MAX_AGE_MS');
+    rejects({ ROUTE_LOAD_TOLERANCE: '1e3' }, 'ROUTE_LOAD_TOLERANCE');
+    rejects({ ROUTE_GONE_AFTER_MS: '-5' }, 'ROUTE_GONE_AFTER_MS');
+    rejects({ ROUTE_UPSTREAM_TEMPLATE: '{svc}-{id}:80' }, 'ROUTE_UPSTREAM_TEMPLATE');
+    rejects({ ROUTE_UPSTREAM_TEMPLATE: 'game:80' }, 'ROUTE_UPSTREAM_TEMPLATE');
+    rejects({ ROUTE_UPSTREAM_TEMPLATE: '{svc}-{podId}' }, 'ROUTE_UPSTREAM_TEMPLATE');
+  });
+
   it('defaults: port 3000 against redis://127.0.0.1:6379, prefix sf', () => {
     expect(loadServiceConfig({})).toMatchObject({
       port: 3000,
