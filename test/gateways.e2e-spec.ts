@@ -117,13 +117,12 @@ describe.each(PROXIES)('%s in front of the store (deploy/gateways)', (kind) => {
     });
 
     it('moves exactly the users of a pod that reports Shutdown, and nobody else', async () => {
-      // What a preStop hook sends.
-      const shutdown = await service.request(
-        'PUT',
-        `/v1/namespaces/${NAMESPACE}/services/${SERVICE}/pods/0/status`,
-        { token: TOKEN, body: { load: 0, state: 'Shutdown' } },
-      );
-      expect(shutdown.status).toBe(204);
+      await pods[0].preStop(); // as the StatefulSet's preStop hook does
+      await expect(
+        service.request('GET', `/v1/namespaces/${NAMESPACE}/services/${SERVICE}/pods/0/state`, {
+          token: TOKEN,
+        }),
+      ).resolves.toMatchObject({ body: { state: 'Shutdown' } });
       await sleep(200); // the pod table's age (POD_TABLE_TTL_MS), and then some
       const reached = await routeEveryone(USERS, 2);
       for (const [uid, pod] of reached) {

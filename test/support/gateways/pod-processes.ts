@@ -1,12 +1,15 @@
 import { spawn, type ChildProcess } from 'child_process';
 import { join } from 'path';
+import { GATEWAYS_DIR } from './proxies';
 
-/** A pod of the StatefulSet as the gateway tests run it (pod-process.mjs): a process of its own. */
+/** A pod of the StatefulSet: deploy/gateways/sample-game-server.mjs in a process of its own. */
 export interface PodProcess {
   podId: number;
   port: number;
   /** SIGKILL: the pod stops answering and beating at once, as a crashed pod does. */
   kill(): void;
+  /** What the StatefulSet's preStop hook does: GET /shutdown, which reports Shutdown. */
+  preStop(): Promise<void>;
 }
 
 export interface PodProcessOptions {
@@ -21,10 +24,12 @@ export async function startPodProcess(
   podId: number,
   options: PodProcessOptions,
 ): Promise<PodProcess> {
-  const child = spawn(process.execPath, [join(__dirname, 'pod-process.mjs')], {
+  const child = spawn(process.execPath, [join(GATEWAYS_DIR, 'sample-game-server.mjs')], {
     env: {
       ...process.env,
       POD_ID: String(podId),
+      POD_IP: '127.0.0.1',
+      PORT: '0',
       STORE_URL: options.storeUrl,
       API_TOKEN: options.token,
       NAMESPACE: options.namespace,
@@ -53,7 +58,15 @@ export async function startPodProcess(
     child.stderr.on('data', read);
     child.once('exit', (code) => reject(new Error(`pod ${podId} exited (${code}): ${output}`)));
   });
-  return { podId, port, kill: () => child.kill('SIGKILL') };
+  return {
+    podId,
+    port,
+    kill: () => child.kill('SIGKILL'),
+    async preStop() {
+      const response = await fetch(`http://127.0.0.1:${port}/shutdown`);
+      if (!response.ok) throw new Error(`preStop answered ${response.status}`);
+    },
+  };
 }
 
 const live = new Set<ChildProcess>();
