@@ -5,6 +5,7 @@ import { RedisCluster } from '../test/support/redis-cluster';
 import { RedisServer } from '../test/support/redis-server';
 import { batchReads } from './scenarios/batch-reads';
 import { durabilityCost } from './scenarios/durability';
+import { gatewayRouting } from './scenarios/gateway';
 import { httpApi } from './scenarios/http';
 import { linkCache } from './scenarios/link-cache';
 import { linkOperations } from './scenarios/link-operations';
@@ -24,7 +25,7 @@ import {
 } from './support/report';
 
 /**
- * `npm run bench [-- --cluster] [-- --only=link,cache,placement,scan,batch,pool,durability,http,startup,memory]`: every scenario
+ * `npm run bench [-- --cluster] [-- --only=link,cache,placement,scan,batch,pool,durability,http,gateway,startup,memory]`: every scenario
  * against private redis-servers (a 3-master Cluster too with --cluster), each a median of
  * several rounds after a warm-up, compared with its baseline in the same run. Prints the tables;
  * a run of every scenario also writes BENCHMARKS.md. Not part of `npm test`.
@@ -45,6 +46,7 @@ const SCENARIOS = [
   'pool',
   'durability',
   'http',
+  'gateway',
   'startup',
   'memory',
 ] as const;
@@ -82,6 +84,12 @@ async function main(): Promise<void> {
       const http = await httpApi(server.url, HTTP_ROUNDS, HTTP_DURATION_MS);
       http.sections.forEach((section) => sections.push(section));
       targets.push(...http.targets);
+    }
+    if (chosen.has('gateway')) {
+      begin('routing with a stock gateway');
+      const gateway = await gatewayRouting(server.url, HTTP_ROUNDS, HTTP_DURATION_MS);
+      gateway.sections.forEach((section) => sections.push(section));
+      targets.push(...gateway.targets);
     }
     if (chosen.has('startup')) {
       begin('start to ready');

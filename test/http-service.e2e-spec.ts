@@ -11,6 +11,9 @@ describe('API token', () => {
     ['no header', undefined],
     ['a wrong token', 'not-the-token-at-all'],
     ['a token prefix', TOKEN.slice(0, -1)],
+    ['the token and more', `${TOKEN}x`],
+    ['the token with its last character changed', `${TOKEN.slice(0, -1)}X`],
+    ['a token longer than any allowed', TOKEN.repeat(20)],
   ])('refuses /v1 with %s (401)', async (_what, token) => {
     const response = await svc.request('GET', '/v1/namespaces/prod/users/u1/links', { token });
     expect(response.status).toBe(401);

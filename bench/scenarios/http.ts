@@ -1,24 +1,16 @@
-import { fork, type ChildProcess } from 'child_process';
-import { join } from 'path';
 import autocannon from 'autocannon';
 import { startLibrary } from '../support/library';
+import { serverCpuMicros, startTarget, stopTarget, type Target } from '../support/target-process';
 import { clientCpus, lastCpu, pin } from '../support/machine';
 import { closedLoopLatency, type LatencyRun } from '../support/closed-loop-latency';
 import { compare, median, ratioOf, type Compared } from '../support/measure';
 import { formatNumber, type Section, type TargetCheck } from '../support/report';
 
-const TARGET_ENTRY = join(__dirname, '..', 'support', 'http-target.js');
 const CONNECTIONS = 64;
 const TARGET_RATIO = 0.8;
 const CACHED_TARGET_RATIO = 0.9;
 const TARGET_P99_MS = 10;
 const USERS = 10_000;
-
-interface Target {
-  mode: string;
-  port: number;
-  child: ChildProcess;
-}
 
 interface Load {
   label: string;
@@ -274,33 +266,6 @@ async function closedLoopNear(
   const run = await measure(best.connections, durationMs);
   if (run.failures > 0) throw new Error(`${load.label}: ${run.failures} failed requests`);
   return { connections: best.connections, run };
-}
-
-async function startTarget(mode: string, env: Record<string, string>): Promise<Target> {
-  const child = fork(TARGET_ENTRY, [mode], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    child.once('message', (message: { port: number }) => resolve(message.port));
-    child.once('exit', (code) => reject(new Error(`${mode} exited with ${code}`)));
-  });
-  pin(child.pid, clientCpus());
-  return { mode, port, child };
-}
-
-function stopTarget(target: Target): Promise<void> {
-  return new Promise((resolve) => {
-    target.child.once('exit', () => resolve());
-    target.child.kill('SIGTERM');
-  });
-}
-
-function serverCpuMicros(target: Target): Promise<number> {
-  return new Promise((resolve) => {
-    target.child.once('message', (message: { cpuMicros: number }) => resolve(message.cpuMicros));
-    target.child.send('cpu');
-  });
 }
 
 /** One request of the load, to see that it answers 2xx before it is measured. */

@@ -18,6 +18,8 @@ export async function closedLoopLatency(options: {
   method: string;
   path: (i: number) => string;
   body?: string;
+  /** Headers of request `i` (a routed request's user id), on top of the body's. */
+  headers?: (i: number) => Record<string, string>;
   connections: number;
   durationMs: number;
 }): Promise<LatencyRun> {
@@ -40,7 +42,7 @@ export async function closedLoopLatency(options: {
           port: options.port,
           method: options.method,
           path: options.path(i),
-          headers,
+          headers: options.headers ? { ...headers, ...options.headers(i) } : headers,
         },
         (response) => {
           response.resume();

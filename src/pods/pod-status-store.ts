@@ -190,16 +190,13 @@ export class PodStatusStore {
 
   /**
    * A pod's address from the pod table (at most `podTableTtlMs` old; no Redis call while it is
-   * fresh): the route's lookup after placement, which has just read the same table.
+   * fresh), or null: the route's lookup after placement, which has just read the same table. Not
+   * `async`: on the hot path a fresh table answers with one resolved promise.
    */
-  async tableAddress(
-    namespace: string,
-    serviceName: string,
-    podId: number,
-  ): Promise<string | undefined> {
-    const snapshot =
-      this.table.peek(namespace, serviceName) ?? (await this.table.get(namespace, serviceName));
-    return snapshot.pods.get(podId)?.address;
+  tableAddress(namespace: string, serviceName: string, podId: number): Promise<string | null> {
+    const snapshot = this.table.peek(namespace, serviceName);
+    if (snapshot !== undefined) return Promise.resolve(addressIn(snapshot, podId));
+    return this.table.get(namespace, serviceName).then((read) => addressIn(read, podId));
   }
 
   /** One consistent read of a service's states, loads and addresses, with the Redis clock. */
@@ -222,4 +219,8 @@ export class PodStatusStore {
       this.keys.podAddresses(namespace, serviceName),
     ];
   }
+}
+
+function addressIn(snapshot: PodSnapshot, podId: number): string | null {
+  return snapshot.pods.get(podId)?.address ?? null;
 }

@@ -99,14 +99,14 @@ export class StatefulExecutorService {
    * The address a pod reported, from the pod table that placement reads (at most `podTableTtlMs`
    * old, so no Redis call while it is fresh), or null: a gateway's lookup after computeLinkedPod.
    */
-  async getPodAddress(
-    namespace: string,
-    serviceName: string,
-    podId: number,
-  ): Promise<string | null> {
-    check.assertService(namespace, serviceName);
-    check.assertPodId(podId);
-    return (await this.pods.tableAddress(namespace, serviceName, podId)) ?? null;
+  getPodAddress(namespace: string, serviceName: string, podId: number): Promise<string | null> {
+    try {
+      check.assertService(namespace, serviceName);
+      check.assertPodId(podId);
+    } catch (error) {
+      return check.rejected(error);
+    }
+    return this.pods.tableAddress(namespace, serviceName, podId);
   }
 
   // ---- Workload state ----

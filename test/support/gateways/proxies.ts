@@ -1,12 +1,26 @@
 import { spawn, type ChildProcess } from 'child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'fs';
 import { tmpdir } from 'os';
 import { join, resolve } from 'path';
 import { connect } from 'net';
 import { freePort } from '../redis-server';
 
-/** The gateway configurations the docs show, run as they are (deploy/gateways). */
-export const GATEWAYS_DIR = resolve(__dirname, '..', '..', '..', 'deploy', 'gateways');
+/**
+ * The gateway configurations the docs show, run as they are (deploy/gateways): three levels up
+ * from test/support/gateways, four from the benchmark's build of it (.bench-build/test/...).
+ */
+export const GATEWAYS_DIR =
+  [3, 4]
+    .map((up) => resolve(__dirname, ...Array<string>(up).fill('..'), 'deploy', 'gateways'))
+    .find((dir) => existsSync(dir)) ?? resolve(__dirname, '..', '..', '..', 'deploy', 'gateways');
 
 export type ProxyKind = 'nginx' | 'haproxy' | 'caddy';
 
@@ -26,12 +40,20 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-export async function startProxy(kind: ProxyKind, env: GatewayEnvironment): Promise<RunningProxy> {
+/**
+ * Starts `kind` with its configuration of deploy/gateways; `nginxServer`, for the benchmark's
+ * baseline, runs another nginx server block (with the same ${...} variables) in its place.
+ */
+export async function startProxy(
+  kind: ProxyKind,
+  env: GatewayEnvironment,
+  nginxServer?: string,
+): Promise<RunningProxy> {
   const dir = mkdtempSync(join(tmpdir(), `stateful-${kind}-`));
   const port = await freePort();
   const variables: Record<string, string> = { ...env, GATEWAY_PORT: String(port) };
   if (kind === 'haproxy') variables.ROUTE_LOOPBACK_PORT = String(await freePort());
-  const { command, args } = PREPARE[kind](dir, variables);
+  const { command, args } = PREPARE[kind](dir, variables, nginxServer);
   const output: string[] = [];
   const child = spawn(command, args, {
     cwd: dir,
@@ -80,13 +102,15 @@ function stopProcess(child: ChildProcess): void {
 type Prepare = (
   dir: string,
   variables: Record<string, string>,
+  nginxServer?: string,
 ) => { command: string; args: string[] };
 
 const PREPARE: Record<ProxyKind, Prepare> = {
   // As the nginx image does at start: ${VAR} of the template filled in from the environment, the
   // result included in the http block. The main file only holds what the image's own has.
-  nginx: (dir, variables) => {
-    const template = readFileSync(join(GATEWAYS_DIR, 'nginx', 'default.conf.template'), 'utf8');
+  nginx: (dir, variables, nginxServer) => {
+    const template =
+      nginxServer ?? readFileSync(join(GATEWAYS_DIR, 'nginx', 'default.conf.template'), 'utf8');
     writeFileSync(join(dir, 'default.conf'), fillIn(template, variables));
     for (const temp of ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) {
       mkdirSync(join(dir, temp));
