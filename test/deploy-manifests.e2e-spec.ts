@@ -61,7 +61,10 @@ describe('deploy/kubernetes', () => {
     const env = envOf(game);
     expect(env.POD_IP).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
     expect(Number(env.PORT)).toBe(portOf(game, 'http'));
-    expect(container(game).lifecycle.preStop.httpGet).toEqual({ path: '/shutdown', port: 'http' });
+    // The preStop endpoint has a port of its own, which the address the pods report never names.
+    expect(container(game).lifecycle.preStop.httpGet).toEqual({ path: '/shutdown', port: 'admin' });
+    expect(Number(env.ADMIN_PORT)).toBe(portOf(game, 'admin'));
+    expect(portOf(game, 'admin')).not.toBe(portOf(game, 'http'));
   });
 
   it('the StatefulSet runs the sample game server the gateway tests run, behind a headless Service', () => {

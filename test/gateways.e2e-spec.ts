@@ -77,8 +77,13 @@ describe.each(PROXIES)('%s in front of the store (deploy/gateways)', (kind) => {
       const reached = new Map<string, number>();
       const requests = users.flatMap((uid) => Array.from({ length: rounds }, () => uid));
       await inBatches(requests, 25, async (uid) => {
-        const response = await fetch(`${proxy.url}/play`, {
-          headers: { 'x-stateful-uid': uid, 'x-stateful-upstream': '127.0.0.1:9' },
+        // What a client may add: the proxy passes the query on to the pod, never to the route.
+        const response = await fetch(`${proxy.url}/play?round=1`, {
+          headers: {
+            'x-stateful-uid': uid,
+            'x-stateful-upstream': '127.0.0.1:9',
+            'x-stateful-pod': '99',
+          },
         });
         expect(response.status, `${uid}: ${await response.clone().text()}`).toBe(200);
         const answer = (await response.json()) as PodAnswer;
@@ -160,6 +165,21 @@ describe.each(PROXIES)('%s in front of the store (deploy/gateways)', (kind) => {
       const anonymous = await fetch(`${proxy.url}/play`);
       expect(anonymous.status).toBe(400);
       expect(await linkOfStatus('new')).toBe(404);
+    });
+
+    it("lets no client reach the pods' preStop endpoint", async () => {
+      const response = await fetch(`${proxy.url}/shutdown`, {
+        headers: { 'x-stateful-uid': USERS[0] },
+      });
+      expect(response.status).toBe(200);
+      expect(((await response.json()) as PodAnswer).pod).toBe(2); // an ordinary request to the pod
+      await expect(linkOfStatus(USERS[0])).resolves.toBe(200);
+      const state = await service.request(
+        'GET',
+        `/v1/namespaces/${NAMESPACE}/services/${SERVICE}/pods/2/state`,
+        { token: TOKEN },
+      );
+      expect(state.body).toMatchObject({ state: 'Draining' }); // as the test before left it
     });
 
     it('is refused by the store without its token', async () => {

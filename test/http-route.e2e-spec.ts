@@ -81,6 +81,25 @@ describe('the gateway route and pod addresses over HTTP', () => {
     expect(await client.exists('sf:{prod:lk:from-query}game')).toBe(0);
   });
 
+  it('reads a UTF-8 uid in the header as the same uid as in ?uid=', async () => {
+    await report(bed, 0, { load: 1, address: '10.0.0.1:7000' });
+    const viaQuery = await route(bed, `?uid=${encodeURIComponent('joueur-é')}`);
+    expect(viaQuery.status).toBe(200);
+    const client = rawClient(bed);
+    const keysAfterQuery = (await client.keys('*')).sort();
+    // fetch sends header values as bytes: the UTF-8 of the uid, as a gateway would forward it.
+    const viaHeader = await route(bed, '', {
+      'x-stateful-uid': Buffer.from('joueur-é', 'utf8').toString('latin1'),
+    });
+    expect(viaHeader.status).toBe(200);
+    expect((await client.keys('*')).sort()).toEqual(keysAfterQuery);
+    const notUtf8 = await route(bed, '', { 'x-stateful-uid': 'caf\xe9' });
+    expect(notUtf8.status).toBe(400);
+    expect(((await notUtf8.json()) as { message: string }).message).toBe(
+      'Invalid uid: must be UTF-8 in the header',
+    );
+  });
+
   it('refuses a missing or bad uid and unknown parameters with a 400 naming them, writing nothing', async () => {
     await report(bed, 0, { load: 1, address: '10.0.0.1:7000' });
     const client = rawClient(bed);

@@ -107,6 +107,13 @@ describe.each(TOPOLOGIES)('pod addresses (%s)', (topology) => {
     expect(await bed.keys()).toEqual([]);
   });
 
+  it('are listed only for known pods: an address alone does not make a pod', async () => {
+    await bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, address: '10.0.3.7:8080' });
+    await bed.raw.hset(ADDRESS_KEY, '5', '10.0.3.5:8080'); // left by a writer that removed pod 5
+    expect(await bed.executor.getPodAddresses(NS, SVC)).toEqual(new Map([[0, '10.0.3.7:8080']]));
+    await expect(bed.executor.getPodAddress(NS, SVC, 5)).resolves.toBeNull();
+  });
+
   it('leave out a stored address that is not host:port, and count it', async () => {
     await bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, address: '10.0.3.7:8080' });
     await bed.raw.hset(ADDRESS_KEY, '1', 'not an address', 'x', '10.0.3.8:8080');

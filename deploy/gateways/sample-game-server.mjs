@@ -9,11 +9,14 @@
 //   SERVICE
 //   POD_ID      default: the ordinal at the end of HOSTNAME (game-3 -> 3)
 //   POD_IP      the address gateways reach it on (the downward API's status.podIP); default 127.0.0.1
-//   PORT        default 8080; 0 picks a free port
+//   PORT        the port gateways forward to, default 8080; 0 picks a free port
+//   ADMIN_PORT  the port of the preStop hook, default 8081; 0 picks a free port
 //   BEAT_MS     how often it reports its status, default 5000
 //
-// GET /shutdown reports Shutdown (the StatefulSet's preStop hook calls it): the store moves this
-// pod's users to live pods at their next request. Prints "listening <port>" once it is Ready.
+// GET /shutdown on ADMIN_PORT reports Shutdown (the StatefulSet's preStop hook calls it): the store
+// moves this pod's users to live pods at their next request. It has a port of its own because the
+// gateway forwards every path of PORT to the pod: a client must not be able to shut a pod down.
+// Prints "listening <port> <admin port>" once it is Ready.
 import { createServer } from 'node:http';
 
 const env = process.env;
@@ -24,13 +27,18 @@ const beatMs = Number(env.BEAT_MS ?? 5000);
 let served = 0;
 let beat;
 
-const server = createServer(async (request, response) => {
-  if (request.url === '/shutdown') {
-    clearInterval(beat);
-    await report('Shutdown').catch(() => undefined);
-    response.end('reported Shutdown\n');
+const admin = createServer(async (request, response) => {
+  if (request.url !== '/shutdown') {
+    response.statusCode = 404;
+    response.end();
     return;
   }
+  clearInterval(beat);
+  await report('Shutdown').catch(() => undefined);
+  response.end('reported Shutdown\n');
+});
+
+const server = createServer((request, response) => {
   served++;
   response.setHeader('content-type', 'application/json');
   response.end(
@@ -56,6 +64,7 @@ async function report(state) {
   if (response.status !== 204) throw new Error(`status report answered ${response.status}`);
 }
 
+await new Promise((resolve) => admin.listen(Number(env.ADMIN_PORT ?? 8081), resolve));
 server.listen(Number(env.PORT ?? 8080), async () => {
   for (;;) {
     try {
@@ -66,6 +75,6 @@ server.listen(Number(env.PORT ?? 8080), async () => {
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }
-  console.log(`listening ${server.address().port}`);
+  console.log(`listening ${server.address().port} ${admin.address().port}`);
   beat = setInterval(() => report().catch((error) => console.error(error.message)), beatMs);
 });

@@ -80,7 +80,7 @@ describe('SPEC §2 validators', () => {
   it('accepts host:port addresses of IPv4, [IPv6] and DNS names, and nothing else', () => {
     for (const good of [
       '10.0.3.7:8080',
-      '0.0.0.0:1',
+      '10.0.0.1:1',
       '[::1]:65535',
       '[fd00::7]:80',
       'game-2.game.prod.svc.cluster.local:8080',
@@ -101,6 +101,10 @@ describe('SPEC §2 validators', () => {
       '[::1]x:80',
       '[nope]:80',
       'a_b:80',
+      '0.0.0.0:80',
+      '[::]:80',
+      '[0:0::0]:80',
+      '[fe80::1%eth0]:80',
       'a..b:80',
       '-a:80',
       'a-:80',

@@ -149,9 +149,13 @@ export function isAddress(value: string): boolean {
   const port = value.slice(colon + 1);
   if (!/^[1-9][0-9]{0,4}$/.test(port) || Number(port) > 65_535) return false;
   const host = value.slice(0, colon);
-  if (host.startsWith('[')) return host.endsWith(']') && isIPv6(host.slice(1, -1));
+  if (host.startsWith('[')) {
+    // No zone (fe80::1%eth0: no gateway can dial it) and not the unspecified address.
+    const ip = host.slice(1, -1);
+    return host.endsWith(']') && !ip.includes('%') && isIPv6(ip) && !/^[0:]+$/.test(ip);
+  }
   // A dotted quad is an IPv4 address or nothing: 300.1.1.1 is no DNS name either.
-  if (/^[0-9.]+$/.test(host)) return IPV4.test(host);
+  if (/^[0-9.]+$/.test(host)) return IPV4.test(host) && host !== '0.0.0.0';
   return DNS_NAME.test(host);
 }
 

@@ -77,7 +77,7 @@ export function buildPodSnapshot(
 }
 
 /** An address hash (`HGETALL` as a flat array) as pod id -> address; bad entries left out, counted. */
-export function parseAddresses(
+function parseAddresses(
   raw: unknown,
   addressKey: string,
   malformed: MalformedEntries,

@@ -8,7 +8,7 @@ import { hashEntries, parseFlag, parseInteger, parsePodIdOrUndefined } from '../
 import type { StatefulKeys } from '../core/stateful-keys';
 import * as check from '../core/validators';
 import type { PodLoad, PodStatusReport } from '../core/stateful.types';
-import { buildPodSnapshot, parseAddresses, type PodSnapshot } from './pod-snapshot';
+import { buildPodSnapshot, type PodSnapshot } from './pod-snapshot';
 import { DRAINING_STATE } from '../core/stateful.constants';
 import { isFresh, parseStateValue, withLoad } from './pod-status';
 import { PodTable } from './pod-table';
@@ -180,17 +180,23 @@ export class PodStatusStore {
     return loads;
   }
 
-  /** pod id -> address (`host:port`) of the pods that reported one; read now. */
+  /**
+   * pod id -> address (`host:port`) of the known pods (a state or a load report) that reported one;
+   * read now, in the snapshot placement reads, so it lists what the route would answer.
+   */
   async addresses(namespace: string, serviceName: string): Promise<Map<number, string>> {
     check.assertService(namespace, serviceName);
-    const key = this.keys.podAddresses(namespace, serviceName);
-    const reply = await runCommand(this.pool, 'HGETALL', (redis) => redis.hgetall(key));
-    return parseAddresses(hashEntries(reply, key).flat(), key, this.malformed);
+    const snapshot = await this.readSnapshot(namespace, serviceName);
+    const addresses = new Map<number, string>();
+    for (const [podId, record] of snapshot.pods) {
+      if (record.address !== undefined) addresses.set(podId, record.address);
+    }
+    return addresses;
   }
 
   /**
-   * A pod's address from the pod table (at most `podTableTtlMs` old; no Redis call while it is
-   * fresh), or null: the route's lookup after placement, which has just read the same table. Not
+   * A pod's address from the pod table (about `podTableTtlMs` old, up to twice that during a
+   * refresh; no Redis call while it is fresh), or null: the route's lookup after placement, which has just read the same table. Not
    * `async`: on the hot path a fresh table answers with one resolved promise.
    */
   tableAddress(namespace: string, serviceName: string, podId: number): Promise<string | null> {

@@ -90,14 +90,14 @@ export class StatefulExecutorService {
     return this.pods.loads(namespace, serviceName, maxAgeMs);
   }
 
-  /** pod id -> address (`host:port`) of the service's pods that reported one (SPEC §9); read now. */
+  /** pod id -> address (`host:port`) of the service's known pods that reported one; read now. */
   getPodAddresses(namespace: string, serviceName: string): Promise<Map<number, string>> {
     return this.pods.addresses(namespace, serviceName);
   }
 
   /**
-   * The address a pod reported, from the pod table that placement reads (at most `podTableTtlMs`
-   * old, so no Redis call while it is fresh), or null: a gateway's lookup after computeLinkedPod.
+   * The address a pod reported, from the pod table that placement reads (about `podTableTtlMs` old,
+   * so no Redis call while it is fresh), or null: a gateway's lookup after computeLinkedPod.
    */
   getPodAddress(namespace: string, serviceName: string, podId: number): Promise<string | null> {
     try {

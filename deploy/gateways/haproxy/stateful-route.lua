@@ -11,7 +11,8 @@ local route_url = string.format(
   'http://127.0.0.1:%s/v1/namespaces/%s/services/%s/route',
   os.getenv('ROUTE_LOOPBACK_PORT'), os.getenv('STATEFUL_NAMESPACE'), os.getenv('STATEFUL_SERVICE'))
 local authorization = 'Bearer ' .. (os.getenv('ROUTE_TOKEN') or '')
-local uid_header = 'x-stateful-uid'
+-- The header the store reads the uid from (its ROUTE_UID_HEADER), passed on as the client sent it.
+local uid_header = string.lower(os.getenv('ROUTE_UID_HEADER') or 'x-stateful-uid')
 
 local function first(headers, name)
   local values = headers[name]

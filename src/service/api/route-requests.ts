@@ -88,9 +88,20 @@ export class RouteRequests {
   }
 }
 
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A header's uid. Node reads header bytes as latin1, one character per byte: a uid a gateway sends
+ * in UTF-8 is decoded as such, so that it names the same link as in a path or `?uid=`.
+ */
 function stringUid(value: string | string[]): string {
   if (typeof value !== 'string') throw new StatefulValidationError('uid', 'must be given once');
-  return value;
+  if (!/[\x80-\xff]/.test(value)) return value;
+  try {
+    return UTF8.decode(Buffer.from(value, 'latin1'));
+  } catch {
+    throw new StatefulValidationError('uid', 'must be UTF-8 in the header');
+  }
 }
 
 /** No query string at all: the common case of a gateway's request, checked without allocating. */

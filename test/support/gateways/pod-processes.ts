@@ -8,7 +8,7 @@ export interface PodProcess {
   port: number;
   /** SIGKILL: the pod stops answering and beating at once, as a crashed pod does. */
   kill(): void;
-  /** What the StatefulSet's preStop hook does: GET /shutdown, which reports Shutdown. */
+  /** What the StatefulSet's preStop hook does: GET /shutdown on the admin port, which reports Shutdown. */
   preStop(): Promise<void>;
 }
 
@@ -30,6 +30,7 @@ export async function startPodProcess(
       POD_ID: String(podId),
       POD_IP: '127.0.0.1',
       PORT: '0',
+      ADMIN_PORT: '0',
       STORE_URL: options.storeUrl,
       API_TOKEN: options.token,
       NAMESPACE: options.namespace,
@@ -40,7 +41,7 @@ export async function startPodProcess(
   });
   live.add(child);
   child.once('exit', () => live.delete(child));
-  const port = await new Promise<number>((resolve, reject) => {
+  const [port, adminPort] = await new Promise<[number, number]>((resolve, reject) => {
     let output = '';
     const timer = setTimeout(
       () => reject(new Error(`pod ${podId} did not start: ${output}`)),
@@ -48,10 +49,10 @@ export async function startPodProcess(
     );
     const read = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /listening (\d+)/.exec(output);
+      const match = /listening (\d+) (\d+)/.exec(output);
       if (match) {
         clearTimeout(timer);
-        resolve(Number(match[1]));
+        resolve([Number(match[1]), Number(match[2])]);
       }
     };
     child.stdout.on('data', read);
@@ -63,7 +64,7 @@ export async function startPodProcess(
     port,
     kill: () => child.kill('SIGKILL'),
     async preStop() {
-      const response = await fetch(`http://127.0.0.1:${port}/shutdown`);
+      const response = await fetch(`http://127.0.0.1:${adminPort}/shutdown`);
       if (!response.ok) throw new Error(`preStop answered ${response.status}`);
     },
   };
