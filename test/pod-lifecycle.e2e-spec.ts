@@ -134,12 +134,32 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     expect(pods.size).toBe(1);
     const [winner] = pods;
     expect([1, 2]).toContain(winner);
-    // Callers that read the link before the move say where it moved from; later ones find it moved.
+    // Only the call whose compare-and-set moved the user says where it moved from.
     const moved = results.filter((result) => result.movedFrom !== undefined);
-    expect(moved.length).toBeGreaterThan(0);
-    expect(moved.every((result) => result.movedFrom === 0)).toBe(true);
+    expect(moved).toEqual([{ podId: winner, created: false, movedFrom: 0 }]);
     expect(await bed.raw.get(`sf:{${NS}:lk:hot}${SVC}`)).toBe(String(winner));
     expect(await bed.raw.hget(`sf:{${NS}:lk:hot}`, SVC)).toBe(String(winner));
+  });
+
+  it('two gateways healing 200 users of a Shutdown pod at once: each user moved once, said once', async () => {
+    const [first, second] = await Promise.all([gateway(), gateway()]);
+    await first.reportPodLoad(NS, SVC, 1, 5);
+    await first.reportPodLoad(NS, SVC, 2, 5);
+    await first.reportPodStatus(NS, SVC, 0, { load: 1, state: 'Shutdown' });
+    const uids = Array.from({ length: 200 }, (_, i) => `handoff-${i}`);
+    for (const uid of uids) await first.setLinkedPod(NS, uid, SVC, 0, -1);
+    const answers = await Promise.all(
+      uids.flatMap((uid) => [
+        first.computeLinkedPod(NS, uid, SVC, -1),
+        second.computeLinkedPod(NS, uid, SVC, -1),
+      ]),
+    );
+    for (let i = 0; i < uids.length; i++) {
+      const [a, b] = [answers[2 * i], answers[2 * i + 1]];
+      expect(a.podId, uids[i]).toBe(b.podId);
+      const said = [a, b].filter((answer) => answer.movedFrom !== undefined);
+      expect(said, uids[i]).toEqual([{ podId: a.podId, created: false, movedFrom: 0 }]);
+    }
   });
 
   it('a Draining pod, a slow pod, heal: false and no other pod keep their users', async () => {

@@ -176,10 +176,10 @@ export class LinkPlacement {
     if (Array.isArray(reply) && reply.length === 2 && reply[0] === 0 && reply[1] === null) {
       return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
     }
-    const { podId } = parseFlagAndPodId(reply, 'statefulMoveLink');
-    return podId === gonePod
-      ? { podId, created: false }
-      : { podId, created: false, movedFrom: gonePod };
+    // Only the call whose compare-and-set moved the user says so: an app that hands the user's
+    // state over on movedFrom does it once, whatever the number of gateways in the race.
+    const { flag, podId } = parseFlagAndPodId(reply, 'statefulMoveLink');
+    return flag ? { podId, created: false, movedFrom: gonePod } : { podId, created: false };
   }
 
   private pick(
