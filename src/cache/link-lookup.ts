@@ -199,6 +199,7 @@ function sameChoice(a: PlacementChoice, b: PlacementChoice): boolean {
     a.maxLoad !== b.maxLoad ||
     a.heal !== b.heal ||
     a.goneAfterMs !== b.goneAfterMs ||
+    a.missedBeats !== b.missedBeats ||
     a.loadTolerance !== b.loadTolerance ||
     a.excludePods.size !== b.excludePods.size
   ) {

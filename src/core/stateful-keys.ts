@@ -23,6 +23,11 @@ export class StatefulKeys {
     return `${this.prefix}:{${namespace}:state:${serviceName}}:addr`;
   }
 
+  /** `P:{ns:state:svc}:beat`: hash, pod id -> the period (ms) it reports at; additive (SPEC §10). */
+  podPeriods(namespace: string, serviceName: string): string {
+    return `${this.prefix}:{${namespace}:state:${serviceName}}:beat`;
+  }
+
   /** `P:{ns:workload:svc}`: string, the service's workload state. */
   workload(namespace: string, serviceName: string): string {
     return `${this.prefix}:{${namespace}:workload:${serviceName}}`;

@@ -1,7 +1,12 @@
 export const DEFAULT_KEY_PREFIX = 'sf';
 export const DEFAULT_LOAD_MAX_AGE_MS = 30_000;
-/** Four times the freshness window: a pod that is merely slow or paused keeps its users. */
-export const DEFAULT_GONE_AFTER_MS = 120_000;
+/**
+ * When a pod that never stated its period is gone: three of the Java original's 30 s beats. A pod
+ * that states its period (`everyMs`) is gone after DEFAULT_MISSED_BEATS of them instead.
+ */
+export const DEFAULT_GONE_AFTER_MS = 90_000;
+/** Periods a pod that stated its period may miss before it is gone (plus the pod table's age). */
+export const DEFAULT_MISSED_BEATS = 3;
 export const DEFAULT_POD_TABLE_TTL_MS = 1_000;
 
 /** Pod states with a meaning to the store; any other string behaves as Ready. */

@@ -14,6 +14,11 @@ export interface PodStatusReport {
    * omitted. Kept in a key of its own that the Go/Java originals never read.
    */
   address?: string;
+  /**
+   * The reporter's period in ms (100 to 3600000): the pod is gone after `missedBeats` of them
+   * without a report. Left as it is when omitted; StatefulPodAgent sends its reportEveryMs.
+   */
+  everyMs?: number;
 }
 
 export interface TrySetLinkResult {
@@ -32,8 +37,14 @@ export interface ComputeLinkOptions {
   excludePods?: number[];
   /** Move a user whose linked pod is gone to a live pod (default true). */
   heal?: boolean;
-  /** A pod whose last load report is older than this is gone (default 120000 ms). */
+  /**
+   * A pod whose last load report is older than this is gone, whatever period it stated. Unset: a
+   * pod that stated its period is gone after `missedBeats` of them plus the pod table's age, any
+   * other after 90000 ms.
+   */
   goneAfterMs?: number;
+  /** Periods a pod that stated its period may miss before it is gone (default 3). */
+  missedBeats?: number;
   /** Pick at random among eligible pods whose load is at most the lowest plus this (default 0). */
   loadTolerance?: number;
 }

@@ -159,6 +159,14 @@ export function isAddress(value: string): boolean {
   return DNS_NAME.test(host);
 }
 
+export const MIN_PERIOD_MS = 100;
+export const MAX_PERIOD_MS = 3_600_000;
+
+/** A reporter's period (`everyMs`, `reportEveryMs`): an integer from 100 to 3600000 ms. */
+export function assertPeriodMs(value: unknown, field = 'everyMs'): asserts value is number {
+  assertIntegerIn(value, field, MIN_PERIOD_MS, MAX_PERIOD_MS, ' (ms)');
+}
+
 /** An integer from `min` to `max` (an option's count or duration), the error naming both bounds. */
 export function assertIntegerIn(
   value: unknown,

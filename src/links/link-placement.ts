@@ -77,9 +77,7 @@ export class LinkPlacement {
     choice: PlacementChoice,
   ): boolean {
     const cached = this.table.peek(namespace, serviceName);
-    return (
-      cached !== undefined && !isGone(cached.pods.get(podId), cached.now(), choice.goneAfterMs)
-    );
+    return cached !== undefined && !goneIn(cached, podId, choice);
   }
 
   private async placeNewUser(
@@ -122,7 +120,7 @@ export class LinkPlacement {
       // fail the call; healing waits for the next one.
       return { podId, created: false };
     }
-    if (!isGone(snapshot.pods.get(podId), snapshot.now(), choice.goneAfterMs)) {
+    if (!goneIn(snapshot, podId, choice)) {
       return { podId, created: false };
     }
     return this.heal(
@@ -157,7 +155,7 @@ export class LinkPlacement {
     let snapshot = cached;
     if (!cached.pods.has(gonePod) && cached.startedAt < linkSeenAt) {
       snapshot = await this.table.confirm(namespace, serviceName, linkSeenAt);
-      if (!isGone(snapshot.pods.get(gonePod), snapshot.now(), choice.goneAfterMs)) {
+      if (!goneIn(snapshot, gonePod, choice)) {
         return { podId: gonePod, created: false };
       }
     }
@@ -187,14 +185,22 @@ export class LinkPlacement {
     choice: PlacementChoice,
     excludePods: ReadonlySet<number>,
   ): number | null {
+    const nowMs = snapshot.now();
+    const tableAgeMs = snapshot.ageMs();
     return pickPod({
       pods: snapshot.pods,
-      nowMs: snapshot.now(),
-      // A pod gone by goneAfterMs is never picked, even when goneAfterMs is set below maxAgeMs.
-      maxAgeMs: Math.min(choice.maxAgeMs, choice.goneAfterMs),
+      nowMs,
+      maxAgeMs: choice.maxAgeMs,
       maxLoad: choice.maxLoad,
       excludePods,
       loadTolerance: choice.loadTolerance,
+      // A gone pod is never picked, even when the rule that makes it gone is below maxAgeMs.
+      gone: (record) => isGone(record, nowMs, choice, tableAgeMs),
     });
   }
+}
+
+/** Whether the snapshot says the pod is gone, by the call's rule (SPEC §10). */
+function goneIn(snapshot: PodSnapshot, podId: number, choice: PlacementChoice): boolean {
+  return isGone(snapshot.pods.get(podId), snapshot.now(), choice, snapshot.ageMs());
 }

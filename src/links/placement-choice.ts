@@ -1,15 +1,15 @@
 import { StatefulValidationError } from '../errors';
 import * as check from '../core/validators';
-import { DEFAULT_GONE_AFTER_MS, DEFAULT_LOAD_MAX_AGE_MS } from '../core/stateful.constants';
+import { DEFAULT_LOAD_MAX_AGE_MS, DEFAULT_MISSED_BEATS } from '../core/stateful.constants';
+import type { GoneRule } from '../pods/pod-status';
 import type { ComputeLinkOptions } from '../core/stateful.types';
 
 /** computeLinkedPod's options, checked and with their defaults: how pods are picked and healed. */
-export interface PlacementChoice {
+export interface PlacementChoice extends GoneRule {
   readonly maxAgeMs: number;
   readonly maxLoad?: number;
   readonly excludePods: ReadonlySet<number>;
   readonly heal: boolean;
-  readonly goneAfterMs: number;
   readonly loadTolerance: number;
 }
 
@@ -18,7 +18,8 @@ export const DEFAULT_CHOICE: PlacementChoice = Object.freeze({
   maxLoad: undefined,
   excludePods: new Set<number>(),
   heal: true,
-  goneAfterMs: DEFAULT_GONE_AFTER_MS,
+  goneAfterMs: undefined,
+  missedBeats: DEFAULT_MISSED_BEATS,
   loadTolerance: 0,
 });
 
@@ -33,13 +34,14 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
   if (options === null || typeof options !== 'object') {
     throw new StatefulValidationError('options', 'must be an object');
   }
-  const { maxAgeMs, maxLoad, excludePods, heal, goneAfterMs, loadTolerance } = options;
+  const { maxAgeMs, maxLoad, excludePods, heal, goneAfterMs, missedBeats, loadTolerance } = options;
   if (
     maxAgeMs == null &&
     maxLoad == null &&
     excludePods == null &&
     heal == null &&
     goneAfterMs == null &&
+    missedBeats == null &&
     loadTolerance == null
   ) {
     return DEFAULT_CHOICE;
@@ -50,6 +52,7 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
     throw new StatefulValidationError('options.heal', 'must be true or false');
   }
   if (goneAfterMs != null) check.assertMaxAgeMs(goneAfterMs, 'options.goneAfterMs');
+  if (missedBeats != null) check.assertIntegerIn(missedBeats, 'options.missedBeats', 1, 100);
   if (loadTolerance != null) check.assertLoad(loadTolerance, 'options.loadTolerance');
   return {
     maxAgeMs: maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS,
@@ -59,7 +62,8 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
         ? DEFAULT_CHOICE.excludePods
         : new Set(check.uniqueList<number>(excludePods, 'options.excludePods', check.assertPodId)),
     heal: heal ?? true,
-    goneAfterMs: goneAfterMs ?? DEFAULT_GONE_AFTER_MS,
+    goneAfterMs: goneAfterMs ?? undefined,
+    missedBeats: missedBeats ?? DEFAULT_MISSED_BEATS,
     loadTolerance: loadTolerance ?? 0,
   };
 }

@@ -45,12 +45,7 @@ export function resolvePodAgent(
     throw new StatefulValidationError('pod.load', 'must be a function returning the pod load');
   }
   const reportEveryMs = options.reportEveryMs ?? DEFAULT_REPORT_EVERY_MS;
-  if (!Number.isInteger(reportEveryMs) || reportEveryMs < 100 || reportEveryMs > 3_600_000) {
-    throw new StatefulValidationError(
-      'pod.reportEveryMs',
-      'must be an integer from 100 to 3600000',
-    );
-  }
+  check.assertPeriodMs(reportEveryMs, 'pod.reportEveryMs');
   const address = resolveAddress(options, env.POD_IP);
   return { podId: resolvePodId(options, env.HOSTNAME), reportEveryMs, address };
 }

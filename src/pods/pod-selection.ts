@@ -11,6 +11,8 @@ export interface PodSelectionInput {
   excludePods: ReadonlySet<number>;
   /** Pick among every eligible pod whose load is at most the lowest plus this (default 0). */
   loadTolerance?: number;
+  /** Pods this says are gone are not eligible, whatever their last report's age. */
+  gone?: (record: PodRecord) => boolean;
 }
 
 /**
@@ -44,6 +46,7 @@ function isEligible(podId: number, record: PodRecord, input: PodSelectionInput):
     (input.maxLoad === undefined || record.load!.load < input.maxLoad) &&
     !input.excludePods.has(podId) &&
     record.state !== DRAINING_STATE &&
-    record.state !== SHUTDOWN_STATE
+    record.state !== SHUTDOWN_STATE &&
+    input.gone?.(record) !== true
   );
 }

@@ -1,7 +1,7 @@
 import { MalformedReplyError } from '../errors';
 import type { MalformedEntries } from '../core/malformed-entries';
 import { flatHashEntries, parseInteger, parsePodIdOrUndefined } from '../core/reply-parsers';
-import { isAddress } from '../core/validators';
+import { isAddress, MAX_PERIOD_MS } from '../core/validators';
 import { parseLoadValue, parseStateValue, withLoad, type PodRecord } from './pod-status';
 
 /** A service's pods as read in one script call, with the Redis clock of that moment. */
@@ -25,6 +25,11 @@ export class PodSnapshot {
   now(): number {
     return this.redisNowMs + (Date.now() - this.readAt);
   }
+
+  /** How long ago it was read: reports made since are not in it. */
+  ageMs(): number {
+    return Date.now() - this.readAt;
+  }
 }
 
 /**
@@ -37,13 +42,14 @@ export function buildPodSnapshot(
   stateKey: string,
   loadKey: string,
   addressKey: string,
+  periodKey: string,
   malformed: MalformedEntries,
   startedAt: number,
 ): PodSnapshot {
-  if (!Array.isArray(reply) || reply.length !== 4) {
+  if (!Array.isArray(reply) || reply.length !== 5) {
     throw new MalformedReplyError(
       'statefulGetPodLoads',
-      'expected { now, loads, states, addresses }',
+      'expected { now, loads, states, addresses, periods }',
     );
   }
   const pods = new Map<number, PodRecord>();
@@ -72,6 +78,20 @@ export function buildPodSnapshot(
     // An address alone does not make a pod known (a removed pod stays removed).
     const record = pods.get(podId);
     if (record !== undefined) pods.set(podId, { ...record, address });
+  }
+  for (const [field, value] of flatHashEntries(reply[4], periodKey)) {
+    const podId = parsePodIdOrUndefined(field);
+    const everyMs = /^[1-9][0-9]{2,6}$/.test(value) ? Number(value) : undefined;
+    if (podId === undefined || everyMs === undefined || everyMs > MAX_PERIOD_MS) {
+      malformed.note(
+        'period',
+        periodKey,
+        `${JSON.stringify(field)} -> ${JSON.stringify(value)} is not <pod id> -> <period in ms>`,
+      );
+      continue;
+    }
+    const record = pods.get(podId);
+    if (record !== undefined) pods.set(podId, { ...record, everyMs });
   }
   return new PodSnapshot(parseInteger(reply[0], 'statefulGetPodLoads'), pods, startedAt);
 }

@@ -116,12 +116,16 @@ export class PodStatusStore {
     check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     if (report === null || typeof report !== 'object') {
-      throw new StatefulValidationError('report', 'must be an object { load, state?, address? }');
+      throw new StatefulValidationError(
+        'report',
+        'must be an object { load, state?, address?, everyMs? }',
+      );
     }
-    const { load, state, address } = report;
+    const { load, state, address, everyMs } = report;
     check.assertLoad(load, 'report.load');
     if (state !== undefined) check.assertState(state, 'report.state');
     if (address !== undefined) check.assertAddress(address, 'report.address');
+    if (everyMs !== undefined) check.assertPeriodMs(everyMs, 'report.everyMs');
     if (this.format === 'java') {
       // Java reads the load with Integer.valueOf, and its format has no Draining.
       if (Math.round(load) > 2_147_483_647) {
@@ -146,6 +150,7 @@ export class PodStatusStore {
         state ?? '',
         this.format,
         address ?? '',
+        everyMs ?? '',
       ],
       (reply) => parseInteger(reply, 'statefulReportPodStatus'),
     );
@@ -158,6 +163,7 @@ export class PodStatusStore {
           ...updated,
           ...(state !== undefined && { state }),
           ...(address !== undefined && { address }),
+          ...(everyMs !== undefined && { everyMs }),
         };
       });
     }
@@ -207,22 +213,28 @@ export class PodStatusStore {
 
   /** One consistent read of a service's states, loads and addresses, with the Redis clock. */
   async readSnapshot(namespace: string, serviceName: string): Promise<PodSnapshot> {
-    const [stateKey, loadKey, addressKey] = this.serviceKeys(namespace, serviceName);
+    const keys = this.serviceKeys(namespace, serviceName);
     const startedAt = performance.now();
-    const reply = await this.scripts.run(
-      'statefulGetPodLoads',
-      [stateKey, loadKey, addressKey],
-      [],
+    const reply = await this.scripts.run('statefulGetPodLoads', keys, []);
+    const [stateKey, loadKey, addressKey, periodKey] = keys;
+    return buildPodSnapshot(
+      reply,
+      stateKey,
+      loadKey,
+      addressKey,
+      periodKey,
+      this.malformed,
+      startedAt,
     );
-    return buildPodSnapshot(reply, stateKey, loadKey, addressKey, this.malformed, startedAt);
   }
 
-  /** The service's state, load and address keys, in the order the pod scripts take them. */
-  private serviceKeys(namespace: string, serviceName: string): [string, string, string] {
+  /** The service's state, load, address and period keys, in the order the pod scripts take them. */
+  private serviceKeys(namespace: string, serviceName: string): [string, string, string, string] {
     return [
       this.keys.podStates(namespace, serviceName),
       this.keys.podLoads(namespace, serviceName),
       this.keys.podAddresses(namespace, serviceName),
+      this.keys.podPeriods(namespace, serviceName),
     ];
   }
 }

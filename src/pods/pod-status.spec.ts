@@ -1,4 +1,5 @@
-import { isGone, parseLoadValue, parseStateValue, withLoad } from './pod-status';
+import { DEFAULT_GONE_AFTER_MS } from '../core/stateful.constants';
+import { goneAfterMsOf, isGone, parseLoadValue, parseStateValue, withLoad } from './pod-status';
 
 describe('pod status values', () => {
   it('reads the load hash format and refuses anything else', () => {
@@ -57,12 +58,33 @@ describe('pod status values', () => {
   it('a pod is gone when Shutdown, unknown, or its last report is older than goneAfterMs', () => {
     const now = 1_000_000;
     const report = (ageMs: number) => ({ load: 1, updatedAt: now - ageMs });
-    expect(isGone(undefined, now, 120_000)).toBe(true);
-    expect(isGone({}, now, 120_000)).toBe(true);
-    expect(isGone({ state: 'Shutdown', load: report(0) }, now, 120_000)).toBe(true);
-    expect(isGone({ load: report(120_001) }, now, 120_000)).toBe(true);
-    expect(isGone({ load: report(119_000) }, now, 120_000)).toBe(false);
-    expect(isGone({ state: 'Draining', load: report(0) }, now, 120_000)).toBe(false);
-    expect(isGone({ state: 'Ready' }, now, 120_000)).toBe(false);
+    const rule = { goneAfterMs: 120_000, missedBeats: 3 };
+    expect(isGone(undefined, now, rule)).toBe(true);
+    expect(isGone({}, now, rule)).toBe(true);
+    expect(isGone({ state: 'Shutdown', load: report(0) }, now, rule)).toBe(true);
+    expect(isGone({ load: report(120_001) }, now, rule)).toBe(true);
+    expect(isGone({ load: report(119_000) }, now, rule)).toBe(false);
+    expect(isGone({ state: 'Draining', load: report(0) }, now, rule)).toBe(false);
+    expect(isGone({ state: 'Ready' }, now, rule)).toBe(false);
+    // An explicit goneAfterMs wins over a stated period.
+    expect(isGone({ load: report(119_000), everyMs: 1_000 }, now, rule)).toBe(false);
+  });
+
+  it('without goneAfterMs, a pod that stated its period is gone after missedBeats of them plus the table age', () => {
+    const now = 1_000_000;
+    const report = (ageMs: number) => ({ load: 1, updatedAt: now - ageMs });
+    const rule = { missedBeats: 3 };
+    expect(goneAfterMsOf({ everyMs: 5_000 }, rule, 0)).toBe(15_000);
+    expect(goneAfterMsOf({ everyMs: 5_000 }, rule, 800)).toBe(15_800);
+    expect(goneAfterMsOf({ everyMs: 5_000 }, { missedBeats: 5 }, 0)).toBe(25_000);
+    expect(isGone({ load: report(15_001), everyMs: 5_000 }, now, rule)).toBe(true);
+    expect(isGone({ load: report(15_001), everyMs: 5_000 }, now, rule, 500)).toBe(false);
+    // A beat late by a 2 s pause is not three beats missed.
+    expect(isGone({ load: report(7_500), everyMs: 5_000 }, now, rule)).toBe(false);
+    // A pod that never stated a period (the originals' pods): 90000 ms.
+    expect(goneAfterMsOf({}, rule, 0)).toBe(DEFAULT_GONE_AFTER_MS);
+    expect(DEFAULT_GONE_AFTER_MS).toBe(90_000);
+    expect(isGone({ load: report(89_000) }, now, rule)).toBe(false);
+    expect(isGone({ load: report(90_001) }, now, rule)).toBe(true);
   });
 });

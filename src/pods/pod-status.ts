@@ -1,4 +1,4 @@
-import { READY_STATE, SHUTDOWN_STATE } from '../core/stateful.constants';
+import { DEFAULT_GONE_AFTER_MS, READY_STATE, SHUTDOWN_STATE } from '../core/stateful.constants';
 import type { PodLoad } from '../core/stateful.types';
 
 /** What the store knows of one pod: its state (if any) and its last load report (if any). */
@@ -7,6 +7,27 @@ export interface PodRecord {
   load?: PodLoad;
   /** Where gateways reach it (`host:port`), when it reported one. Does not make a pod known. */
   address?: string;
+  /** The period (ms) it stated it reports at. Does not make a pod known. */
+  everyMs?: number;
+}
+
+/** When pods are gone (computeLinkedPod's options): one age for all, or by each pod's period. */
+export interface GoneRule {
+  /** Set: every pod whose last report is older than this is gone. */
+  readonly goneAfterMs?: number;
+  /** Otherwise: a pod that stated its period is gone after this many of them. */
+  readonly missedBeats: number;
+}
+
+/**
+ * How old a pod's last report may be before the pod is gone: an explicit `goneAfterMs`; else, for
+ * a pod that stated its period, `missedBeats` periods plus `tableAgeMs` (how old the pod table
+ * read is: a report made since is not in it); else DEFAULT_GONE_AFTER_MS.
+ */
+export function goneAfterMsOf(record: PodRecord, rule: GoneRule, tableAgeMs: number): number {
+  if (rule.goneAfterMs !== undefined) return rule.goneAfterMs;
+  if (record.everyMs !== undefined) return rule.missedBeats * record.everyMs + tableAgeMs;
+  return DEFAULT_GONE_AFTER_MS;
 }
 
 /** `<load>:<unixMillis>`, this project's load hash value. */
@@ -48,11 +69,20 @@ export function isFresh(report: PodLoad, nowMs: number, maxAgeMs: number): boole
 
 /**
  * A pod that is gone: its state is Shutdown, or it has neither a state nor a load report (removed),
- * or its last load report is older than `goneAfterMs`. Draining and merely slow pods are not gone.
+ * or its last load report is older than `rule` allows (goneAfterMsOf). Draining and merely slow
+ * pods are not gone.
  */
-export function isGone(record: PodRecord | undefined, nowMs: number, goneAfterMs: number): boolean {
+export function isGone(
+  record: PodRecord | undefined,
+  nowMs: number,
+  rule: GoneRule,
+  tableAgeMs = 0,
+): boolean {
   if (record === undefined || (record.state === undefined && record.load === undefined))
     return true;
   if (record.state === SHUTDOWN_STATE) return true;
-  return record.load !== undefined && !isFresh(record.load, nowMs, goneAfterMs);
+  return (
+    record.load !== undefined &&
+    !isFresh(record.load, nowMs, goneAfterMsOf(record, rule, tableAgeMs))
+  );
 }

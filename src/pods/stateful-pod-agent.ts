@@ -133,7 +133,8 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
       this.options!.namespace,
       this.options!.service,
       this.resolved!.podId,
-      { load, state, address: this.resolved!.address },
+      // The period lets gateways take this pod for gone after missedBeats of them (SPEC §10).
+      { load, state, address: this.resolved!.address, everyMs: this.resolved!.reportEveryMs },
     );
   }
 }

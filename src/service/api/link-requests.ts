@@ -33,6 +33,7 @@ const COMPUTE_LINK_FIELDS = [
   'excludePods',
   'heal',
   'goneAfterMs',
+  'missedBeats',
   'loadTolerance',
 ];
 
@@ -93,13 +94,15 @@ export class LinkRequests {
   ): Promise<ComputeLinkResult> {
     strictQuery(query, []);
     const fields = strictBody(body, COMPUTE_LINK_FIELDS, { optional: true });
-    const { maxLoad, maxAgeMs, excludePods, heal, goneAfterMs, loadTolerance } = fields;
+    const { maxLoad, maxAgeMs, excludePods, heal, goneAfterMs, missedBeats, loadTolerance } =
+      fields;
     const options = {
       maxLoad,
       maxAgeMs,
       excludePods,
       heal,
       goneAfterMs,
+      missedBeats,
       loadTolerance,
     } as ComputeLinkOptions;
     const persistSeconds = persistSecondsField(fields);

@@ -153,9 +153,14 @@ export class PodsController {
     @Query() query: unknown,
   ): Promise<void> {
     strictQuery(query, []);
-    const { load, state, address } = strictBody(body, ['load', 'state', 'address']);
+    const { load, state, address, everyMs } = strictBody(body, [
+      'load',
+      'state',
+      'address',
+      'everyMs',
+    ]);
     if (load === undefined) throw new StatefulValidationError('load', 'is required');
-    const report = { load, state, address } as PodStatusReport;
+    const report = { load, state, address, everyMs } as PodStatusReport;
     await namedAsRequest('report.', '', () =>
       this.store.reportPodStatus(ns, svc, integerParam(podId, 'podId'), report),
     );

@@ -37,8 +37,8 @@ export class RouteRequests {
     @Inject(SERVICE_CONFIG) service: ServiceConfig,
   ) {
     this.config = service.route;
-    const { maxLoad, maxAgeMs, loadTolerance, goneAfterMs } = service.route;
-    this.options = Object.freeze({ maxLoad, maxAgeMs, loadTolerance, goneAfterMs });
+    const { maxLoad, maxAgeMs, loadTolerance, goneAfterMs, missedBeats } = service.route;
+    this.options = Object.freeze({ maxLoad, maxAgeMs, loadTolerance, goneAfterMs, missedBeats });
     this.uidFrom = `the ${service.route.uidHeader} header or ?uid=`;
   }
 

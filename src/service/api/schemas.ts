@@ -92,10 +92,18 @@ export class ComputeLinkBody {
   @ApiPropertyOptional({
     type: 'integer',
     minimum: 0,
-    default: 120000,
-    description: 'a pod whose last load report is older than this is gone (ms)',
+    description:
+      'a pod whose last load report is older than this is gone (ms), whatever period it stated; omitted: missedBeats of its period plus the pod table age for a pod that stated one, else 90000',
   })
   goneAfterMs?: number;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 1,
+    maximum: 100,
+    default: 3,
+    description: 'periods a pod that stated its period (everyMs) may miss before it is gone',
+  })
+  missedBeats?: number;
   @ApiPropertyOptional({
     type: 'number',
     minimum: 0,
@@ -127,6 +135,15 @@ export class PodStatusBody {
       'where gateways reach the pod: host:port (IPv4, [IPv6] or a DNS name; port 1 to 65535); omitted: left as it is',
   })
   address?: string;
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 100,
+    maximum: 3_600_000,
+    example: 5000,
+    description:
+      'the period (ms) the pod reports at: it is gone after missedBeats of them without a report; omitted: left as it is',
+  })
+  everyMs?: number;
 }
 
 export class ReleaseBody {

@@ -43,6 +43,7 @@ export interface RouteConfig {
   maxAgeMs?: number;
   loadTolerance?: number;
   goneAfterMs?: number;
+  missedBeats?: number;
 }
 
 /** A bad variable: the start stops with one line naming it. */
@@ -135,6 +136,7 @@ function route(read: EnvReader): RouteConfig {
     ...optional('maxAgeMs', read.optionalInteger('ROUTE_MAX_AGE_MS', 0, 86_400_000)),
     ...optional('loadTolerance', read.number('ROUTE_LOAD_TOLERANCE')),
     ...optional('goneAfterMs', read.optionalInteger('ROUTE_GONE_AFTER_MS', 0, 86_400_000)),
+    ...optional('missedBeats', read.optionalInteger('ROUTE_MISSED_BEATS', 1, 100)),
   };
 }
 

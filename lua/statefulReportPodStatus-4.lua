@@ -1,11 +1,13 @@
 --[[
-  A pod's heartbeat: its load and, when given, its state and its address, written together and
-  stamped with the Redis server's clock.
+  A pod's heartbeat: its load and, when given, its state, its address and its period, written
+  together and stamped with the Redis server's clock.
 
     Input:
       KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state)
       KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')
       KEYS[3] address key P:{ns:state:svc}:addr (hash: pod id -> 'host:port'; this project's only)
+      KEYS[4] period key  P:{ns:state:svc}:beat (hash: pod id -> the reporter's period in ms; this
+                          project's only)
 
       ARGV[1] pod id
       ARGV[2] load (decimal number; an integer in the java format)
@@ -16,6 +18,8 @@
               stored avail 0 (Shutdown) is kept
       ARGV[5] address ('host:port', validated by the caller), or '' to leave it as it is; written
               into KEYS[3] in both formats
+      ARGV[6] the reporter's period in ms (validated by the caller), or '' to leave it as it is;
+              written into KEYS[4] in both formats
 
     Output:
       the unix time in milliseconds written (integer)
@@ -43,5 +47,8 @@ else
 end
 if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+end
+if ARGV[6] ~= '' then
+  redis.call('HSET', KEYS[4], ARGV[1], ARGV[6])
 end
 return nowMs

@@ -1,0 +1,124 @@
+import { Test } from '@nestjs/testing';
+import { StatefulModule, StatefulValidationError } from '../src';
+import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
+import { waitUntil } from './support/wait-until';
+
+const NS = 'prod';
+const SVC = 'game';
+const LOAD_KEY = `sf:{${NS}:state:${SVC}}:load`;
+const PERIOD_KEY = `sf:{${NS}:state:${SVC}}:beat`;
+
+/**
+ * SPEC §10, failure detection in beats: a pod that stated its period is gone after `missedBeats` of
+ * them; the others after goneAfterMs (default 90000). Report ages are set on the Redis clock by
+ * writing the load hash as the report script does, so no test waits for time to pass.
+ */
+describe.each(TOPOLOGIES)('failure detection in beats (%s)', (topology) => {
+  const bed = useTestbed(topology);
+  afterEach(() => bed.flush());
+
+  /** Pod 0, linked to `uid`, whose last report is `ageMs` old; pod 1 fresh, to move to. */
+  async function podReportedAgo(ageMs: number, everyMs?: number, uid = 'u1'): Promise<void> {
+    await bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, state: 'Ready', everyMs });
+    await bed.executor.reportPodStatus(NS, SVC, 1, { load: 5, state: 'Ready', everyMs: 1_000 });
+    await bed.executor.setLinkedPod(NS, uid, SVC, 0, -1);
+    await bed.raw.hset(LOAD_KEY, '0', `1:${(await bed.redisTimeMs()) - ageMs}`);
+  }
+
+  it('keeps the stated period in an additive hash, and forgets it with the pod', async () => {
+    await bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, everyMs: 5_000 });
+    await bed.executor.reportPodStatus(NS, SVC, 0, { load: 2 }); // a beat without it keeps it
+    expect(await bed.raw.hgetall(PERIOD_KEY)).toEqual({ '0': '5000' });
+    expect(await bed.raw.hget(LOAD_KEY, '0')).toMatch(/^2:\d+$/); // the originals' value, as it was
+    await bed.executor.removeServicePod(NS, SVC, 0);
+    expect(await bed.raw.exists(PERIOD_KEY)).toBe(0);
+  });
+
+  it('a pod that stated 1000 ms keeps its users 2 s after its last report (a long GC pause)', async () => {
+    await podReportedAgo(2_000, 1_000);
+    await expect(bed.executor.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toEqual({
+      podId: 0,
+      created: false,
+    });
+  });
+
+  it('a pod that stated 1000 ms is gone after three missed beats: its user moves', async () => {
+    await podReportedAgo(3_100, 1_000);
+    await expect(bed.executor.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toEqual({
+      podId: 1,
+      created: false,
+      movedFrom: 0,
+    });
+  });
+
+  it('missedBeats and an explicit goneAfterMs decide instead, the latter winning', async () => {
+    await podReportedAgo(3_100, 1_000);
+    await expect(
+      bed.executor.computeLinkedPod(NS, 'u1', SVC, -1, { missedBeats: 4 }),
+    ).resolves.toMatchObject({ podId: 0 });
+    await expect(
+      bed.executor.computeLinkedPod(NS, 'u1', SVC, -1, { missedBeats: 1, goneAfterMs: 60_000 }),
+    ).resolves.toMatchObject({ podId: 0 });
+    await expect(
+      bed.executor.computeLinkedPod(NS, 'u1', SVC, -1, { goneAfterMs: 3_000 }),
+    ).resolves.toEqual({ podId: 1, created: false, movedFrom: 0 });
+  });
+
+  it("a pod that never stated a period (the originals' pods) is gone after 90000 ms", async () => {
+    await podReportedAgo(60_000);
+    await expect(bed.executor.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toMatchObject({
+      podId: 0,
+    });
+    await podReportedAgo(90_500, undefined, 'u2');
+    await expect(bed.executor.computeLinkedPod(NS, 'u2', SVC, -1)).resolves.toEqual({
+      podId: 1,
+      created: false,
+      movedFrom: 0,
+    });
+  });
+
+  it('a gone pod is not picked for a new user, though its report is fresher than maxAgeMs', async () => {
+    await podReportedAgo(3_100, 1_000);
+    // Pod 0's load (1) is below pod 1's (5), and its report is fresh by maxAgeMs (30000 ms).
+    for (let i = 0; i < 5; i++) {
+      await expect(bed.executor.computeLinkedPod(NS, `new-${i}`, SVC, -1)).resolves.toMatchObject({
+        podId: 1,
+      });
+    }
+  });
+
+  it('refuses a bad everyMs or missedBeats, naming it, without touching Redis', async () => {
+    for (const everyMs of [99, 3_600_001, 1.5, '500', null]) {
+      await expect(
+        bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, everyMs } as never),
+      ).rejects.toMatchObject({ field: 'report.everyMs' });
+    }
+    for (const missedBeats of [0, 101, 2.5, '3']) {
+      await expect(
+        bed.executor.computeLinkedPod(NS, 'u', SVC, -1, { missedBeats } as never),
+      ).rejects.toBeInstanceOf(StatefulValidationError);
+    }
+    expect(await bed.keys()).toEqual([]);
+  });
+});
+
+describe('StatefulPodAgent states its period', () => {
+  const bed = useTestbed('standalone');
+
+  it('sends reportEveryMs with every report', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [
+        StatefulModule.forRoot({
+          redis: bed.redisOptions,
+          pod: { namespace: NS, service: SVC, podId: 4, reportEveryMs: 250, load: () => 0 },
+        }),
+      ],
+    }).compile();
+    const app = await moduleRef.createNestApplication({ logger: false }).init();
+    try {
+      await waitUntil(async () => (await bed.raw.hget(PERIOD_KEY, '4')) === '250', 'a report');
+    } finally {
+      await app.close();
+    }
+  });
+});
