@@ -6,7 +6,7 @@ import { waitUntil } from './support/wait-until';
 const NS = 'prod';
 const SVC = 'game';
 const LOAD_KEY = `sf:{${NS}:state:${SVC}}:load`;
-const PERIOD_KEY = `sf:{${NS}:state:${SVC}}:beat`;
+const INFO_KEY = `sf:{${NS}:state:${SVC}}:info`;
 
 /**
  * SPEC §10, failure detection in beats: a pod that stated its period is gone after `missedBeats` of
@@ -28,10 +28,10 @@ describe.each(TOPOLOGIES)('failure detection in beats (%s)', (topology) => {
   it('keeps the stated period in an additive hash, and forgets it with the pod', async () => {
     await bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, everyMs: 5_000 });
     await bed.executor.reportPodStatus(NS, SVC, 0, { load: 2 }); // a beat without it keeps it
-    expect(await bed.raw.hgetall(PERIOD_KEY)).toEqual({ '0': '5000' });
+    expect(await bed.raw.hgetall(INFO_KEY)).toEqual({ '0:everyMs': '5000' });
     expect(await bed.raw.hget(LOAD_KEY, '0')).toMatch(/^2:\d+$/); // the originals' value, as it was
     await bed.executor.removeServicePod(NS, SVC, 0);
-    expect(await bed.raw.exists(PERIOD_KEY)).toBe(0);
+    expect(await bed.raw.exists(INFO_KEY)).toBe(0);
   });
 
   it('a pod that stated 1000 ms keeps its users 2 s after its last report (a long GC pause)', async () => {
@@ -116,7 +116,10 @@ describe('StatefulPodAgent states its period', () => {
     }).compile();
     const app = await moduleRef.createNestApplication({ logger: false }).init();
     try {
-      await waitUntil(async () => (await bed.raw.hget(PERIOD_KEY, '4')) === '250', 'a report');
+      await waitUntil(
+        async () => (await bed.raw.hget(INFO_KEY, '4:everyMs')) === '250',
+        'a report',
+      );
     } finally {
       await app.close();
     }

@@ -10,7 +10,7 @@ import { waitUntil } from './support/wait-until';
 
 const NS = 'prod';
 const SVC = 'game';
-const ADDRESS_KEY = `sf:{${NS}:state:${SVC}}:addr`;
+const INFO_KEY = `sf:{${NS}:state:${SVC}}:info`;
 
 describe.each(TOPOLOGIES)('pod addresses (%s)', (topology) => {
   const bed = useTestbed(topology);
@@ -27,10 +27,10 @@ describe.each(TOPOLOGIES)('pod addresses (%s)', (topology) => {
       load: 3,
       address: 'game-2.game.prod.svc.cluster.local:8080',
     });
-    expect(await bed.raw.hgetall(ADDRESS_KEY)).toEqual({
-      '0': '10.0.3.7:8080',
-      '1': '[fd00::7]:8080',
-      '2': 'game-2.game.prod.svc.cluster.local:8080',
+    expect(await bed.raw.hgetall(INFO_KEY)).toEqual({
+      '0:address': '10.0.3.7:8080',
+      '1:address': '[fd00::7]:8080',
+      '2:address': 'game-2.game.prod.svc.cluster.local:8080',
     });
     // The originals' keys are as they were: state and load only.
     expect(await bed.raw.hget(`sf:{${NS}:state:${SVC}}`, '0')).toBe('Ready');
@@ -52,7 +52,7 @@ describe.each(TOPOLOGIES)('pod addresses (%s)', (topology) => {
     await bed.executor.reportPodStatus(NS, SVC, 0, { load: 2, address: '10.0.3.9:8080' });
     await expect(bed.executor.getPodAddress(NS, SVC, 0)).resolves.toBe('10.0.3.9:8080');
     await expect(bed.executor.removeServicePod(NS, SVC, 0)).resolves.toBe(true);
-    expect(await bed.raw.exists(ADDRESS_KEY)).toBe(0);
+    expect(await bed.raw.exists(INFO_KEY)).toBe(0);
     await expect(bed.executor.getPodAddress(NS, SVC, 0)).resolves.toBeNull();
   });
 
@@ -72,7 +72,7 @@ describe.each(TOPOLOGIES)('pod addresses (%s)', (topology) => {
         .get(StatefulExecutorService)
         .reportPodStatus(NS, SVC, 4, { load: 5, address: '10.0.3.4:7000' });
       expect(await bed.raw.hget(`sf:{${NS}:state:${SVC}}`, '4')).toMatch(/^5-\d+-1$/);
-      expect(await bed.raw.hget(ADDRESS_KEY, '4')).toBe('10.0.3.4:7000');
+      expect(await bed.raw.hget(INFO_KEY, '4:address')).toBe('10.0.3.4:7000');
     } finally {
       await app.close();
     }
@@ -109,14 +109,14 @@ describe.each(TOPOLOGIES)('pod addresses (%s)', (topology) => {
 
   it('are listed only for known pods: an address alone does not make a pod', async () => {
     await bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, address: '10.0.3.7:8080' });
-    await bed.raw.hset(ADDRESS_KEY, '5', '10.0.3.5:8080'); // left by a writer that removed pod 5
+    await bed.raw.hset(INFO_KEY, '5:address', '10.0.3.5:8080'); // left by a writer that removed pod 5
     expect(await bed.executor.getPodAddresses(NS, SVC)).toEqual(new Map([[0, '10.0.3.7:8080']]));
     await expect(bed.executor.getPodAddress(NS, SVC, 5)).resolves.toBeNull();
   });
 
   it('leave out a stored address that is not host:port, and count it', async () => {
     await bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, address: '10.0.3.7:8080' });
-    await bed.raw.hset(ADDRESS_KEY, '1', 'not an address', 'x', '10.0.3.8:8080');
+    await bed.raw.hset(INFO_KEY, '1:address', 'not an address', 'x:address', '10.0.3.8:8080');
     await bed.executor.reportPodStatus(NS, SVC, 1, { load: 1 });
     expect(await bed.executor.getPodAddresses(NS, SVC)).toEqual(new Map([[0, '10.0.3.7:8080']]));
     await expect(bed.executor.getPodAddress(NS, SVC, 1)).resolves.toBeNull();
@@ -163,7 +163,7 @@ describe('StatefulPodAgent address', () => {
           async () => (await bed.raw.hget(`sf:{${NS}:state:${SVC}}`, '7')) === 'Ready',
           'the Ready report',
         );
-        expect(await bed.raw.hget(ADDRESS_KEY, '7'), JSON.stringify(pod)).toBe(expected);
+        expect(await bed.raw.hget(INFO_KEY, '7:address'), JSON.stringify(pod)).toBe(expected);
       } finally {
         await app.close();
         await bed.flush();

@@ -376,7 +376,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await Promise.all(
       Array.from({ length: 50 }, (_, i) => g.computeLinkedPod(NS, `t${i}`, SVC, -1)),
     );
-    expect((await reads()) - start).toBe(4); // one snapshot: HGETALL of the state, load, address, period hashes
+    expect((await reads()) - start).toBe(3); // one snapshot: HGETALL of the state, load and info hashes
     await g.reportPodLoad(NS, SVC, 1, 0); // invalidates this process' table
     await expect(g.computeLinkedPod(NS, 'after-write', SVC, -1)).resolves.toEqual({
       podId: 1,

@@ -200,6 +200,7 @@ function sameChoice(a: PlacementChoice, b: PlacementChoice): boolean {
     a.heal !== b.heal ||
     a.goneAfterMs !== b.goneAfterMs ||
     a.missedBeats !== b.missedBeats ||
+    a.loadPerUser !== b.loadPerUser ||
     a.loadTolerance !== b.loadTolerance ||
     a.excludePods.size !== b.excludePods.size
   ) {

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 
 /** Which kind of key a skipped entry came from (the metric's `key_kind` label). */
-export type MalformedKeyKind = 'state' | 'load' | 'address' | 'period' | 'link' | 'userLinks';
+export type MalformedKeyKind = 'state' | 'load' | 'info' | 'link' | 'userLinks';
 
 const LOG_INTERVAL_MS = 60_000;
 /** Keys whose last warning time is remembered; past that the memory starts afresh. */

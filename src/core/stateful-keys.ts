@@ -18,14 +18,13 @@ export class StatefulKeys {
     return `${this.prefix}:{${namespace}:state:${serviceName}}:load`;
   }
 
-  /** `P:{ns:state:svc}:addr`: hash, pod id -> `host:port`; this project's, additive (SPEC §9). */
-  podAddresses(namespace: string, serviceName: string): string {
-    return `${this.prefix}:{${namespace}:state:${serviceName}}:addr`;
-  }
-
-  /** `P:{ns:state:svc}:beat`: hash, pod id -> the period (ms) it reports at; additive (SPEC §10). */
-  podPeriods(namespace: string, serviceName: string): string {
-    return `${this.prefix}:{${namespace}:state:${serviceName}}:beat`;
+  /**
+   * `P:{ns:state:svc}:info`: hash of what this project keeps of each pod, additive (the originals
+   * never read it): `<pod id>:address` -> `host:port` (SPEC §9), `<pod id>:everyMs` -> its period,
+   * `<pod id>:placed` -> `<count>:<unixMillis of the report it counts from>` (SPEC §10).
+   */
+  podInfo(namespace: string, serviceName: string): string {
+    return `${this.prefix}:{${namespace}:state:${serviceName}}:info`;
   }
 
   /** `P:{ns:workload:svc}`: string, the service's workload state. */

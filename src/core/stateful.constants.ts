@@ -7,6 +7,8 @@ export const DEFAULT_LOAD_MAX_AGE_MS = 30_000;
 export const DEFAULT_GONE_AFTER_MS = 90_000;
 /** Periods a pod that stated its period may miss before it is gone (plus the pod table's age). */
 export const DEFAULT_MISSED_BEATS = 3;
+/** What a user placed on a pod since its last report adds to its load (placement accounting). */
+export const DEFAULT_LOAD_PER_USER = 1;
 export const DEFAULT_POD_TABLE_TTL_MS = 1_000;
 
 /** Pod states with a meaning to the store; any other string behaves as Ready. */

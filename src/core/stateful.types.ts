@@ -45,6 +45,12 @@ export interface ComputeLinkOptions {
   goneAfterMs?: number;
   /** Periods a pod that stated its period may miss before it is gone (default 3). */
   missedBeats?: number;
+  /**
+   * What each user placed on a pod since its last report adds to its load, as every gateway sees
+   * it (default 1; 0 turns the accounting off): a burst of new users spreads instead of piling
+   * onto the pod that reported the lowest load.
+   */
+  loadPerUser?: number;
   /** Pick at random among eligible pods whose load is at most the lowest plus this (default 0). */
   loadTolerance?: number;
 }

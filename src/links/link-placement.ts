@@ -9,6 +9,13 @@ import type { StatefulKeys } from '../core/stateful-keys';
 import type { ComputeLinkResult } from '../core/stateful.types';
 import type { PlacementChoice } from './placement-choice';
 
+/** Where placements are counted, here at once and for every gateway once written (PodStatusStore). */
+export interface PlacementCounter {
+  reservePlacement(namespace: string, serviceName: string, podId: number): void;
+  cancelPlacement(namespace: string, serviceName: string, podId: number): void;
+  countPlacement(namespace: string, serviceName: string, podId: number): void;
+}
+
 /** What computeLinkedPod did to a link, for the calls sharing it (src/cache/link-lookup.ts). */
 export interface PlacementObserver {
   /** The compute script answered, or the call failed: later callers must not join it. */
@@ -28,6 +35,7 @@ export class LinkPlacement {
     private readonly scripts: LuaScriptRegistry,
     private readonly keys: StatefulKeys,
     private readonly table: PodTable,
+    private readonly placements: PlacementCounter,
   ) {}
 
   /** Told about compute's steps, so that calls sharing one know when it replied or wrote. */
@@ -88,16 +96,19 @@ export class LinkPlacement {
     choice: PlacementChoice,
   ): Promise<ComputeLinkResult> {
     const snapshot = await this.table.get(namespace, serviceName);
-    const candidate = this.pick(snapshot, choice, choice.excludePods);
+    const candidate = this.pick(namespace, serviceName, snapshot, choice, choice.excludePods);
     if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
     const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
-    const reply = await this.scripts.run('statefulSetLinkIfAbsent', keys, [
-      serviceName,
-      candidate,
-      persistSeconds,
-    ]);
+    const placed = this.reserve(namespace, serviceName, candidate, choice);
+    const reply = await this.scripts
+      .run('statefulSetLinkIfAbsent', keys, [serviceName, candidate, persistSeconds])
+      .catch((error: unknown) => {
+        placed.settle(false);
+        throw error;
+      });
     this.observer?.wrote(keys[0]);
     const { flag, podId } = parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
+    placed.settle(flag);
     return { podId, created: flag };
   }
 
@@ -159,32 +170,66 @@ export class LinkPlacement {
         return { podId: gonePod, created: false };
       }
     }
-    const candidate = this.pick(snapshot, choice, new Set([...choice.excludePods, gonePod]));
+    const exclude = new Set([...choice.excludePods, gonePod]);
+    const candidate = this.pick(namespace, serviceName, snapshot, choice, exclude);
     // No other pod to go to: the link stays as it is (the pod may come back).
     if (candidate === null) return { podId: gonePod, created: false };
     const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
-    const reply = await this.scripts.run('statefulMoveLink', keys, [
-      serviceName,
-      gonePod,
-      candidate,
-      persistSeconds,
-    ]);
+    const placed = this.reserve(namespace, serviceName, candidate, choice);
+    const reply = await this.scripts
+      .run('statefulMoveLink', keys, [serviceName, gonePod, candidate, persistSeconds])
+      .catch((error: unknown) => {
+        placed.settle(false);
+        throw error;
+      });
     this.observer?.wrote(keys[0]);
     // The link was removed meanwhile (released, say): nothing was written; place the user anew.
     if (Array.isArray(reply) && reply.length === 2 && reply[0] === 0 && reply[1] === null) {
+      placed.settle(false);
       return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
     }
     // Only the call whose compare-and-set moved the user says so: an app that hands the user's
     // state over on movedFrom does it once, whatever the number of gateways in the race.
     const { flag, podId } = parseFlagAndPodId(reply, 'statefulMoveLink');
+    placed.settle(flag);
     return flag ? { podId, created: false, movedFrom: gonePod } : { podId, created: false };
   }
 
+  /**
+   * A placement about to be written counts on the pod at once in this process (calls under way
+   * beside it pick with it); `settle(true)` once it was written counts it for every gateway,
+   * `settle(false)` takes it back. Nothing with `loadPerUser: 0`.
+   */
+  private reserve(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    choice: PlacementChoice,
+  ): { settle(written: boolean): void } {
+    if (choice.loadPerUser <= 0) return NOT_COUNTED;
+    this.placements.reservePlacement(namespace, serviceName, podId);
+    return {
+      settle: (written) =>
+        written
+          ? this.placements.countPlacement(namespace, serviceName, podId)
+          : this.placements.cancelPlacement(namespace, serviceName, podId),
+    };
+  }
+
+  /**
+   * The pod for a placement, from `read` or, when the table holds the same read with this
+   * process's placements since applied to it, from that: calls that awaited one read together
+   * each see the placements of those that picked before them.
+   */
   private pick(
-    snapshot: PodSnapshot,
+    namespace: string,
+    serviceName: string,
+    read: PodSnapshot,
     choice: PlacementChoice,
     excludePods: ReadonlySet<number>,
   ): number | null {
+    const cached = this.table.peek(namespace, serviceName);
+    const snapshot = cached !== undefined && cached.readAt >= read.readAt ? cached : read;
     const nowMs = snapshot.now();
     const tableAgeMs = snapshot.ageMs();
     return pickPod({
@@ -196,9 +241,12 @@ export class LinkPlacement {
       loadTolerance: choice.loadTolerance,
       // A gone pod is never picked, even when the rule that makes it gone is below maxAgeMs.
       gone: (record) => isGone(record, nowMs, choice, tableAgeMs),
+      loadPerUser: choice.loadPerUser,
     });
   }
 }
+
+const NOT_COUNTED = { settle: () => undefined };
 
 /** Whether the snapshot says the pod is gone, by the call's rule (SPEC §10). */
 function goneIn(snapshot: PodSnapshot, podId: number, choice: PlacementChoice): boolean {

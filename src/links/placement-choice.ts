@@ -1,6 +1,10 @@
 import { StatefulValidationError } from '../errors';
 import * as check from '../core/validators';
-import { DEFAULT_LOAD_MAX_AGE_MS, DEFAULT_MISSED_BEATS } from '../core/stateful.constants';
+import {
+  DEFAULT_LOAD_MAX_AGE_MS,
+  DEFAULT_LOAD_PER_USER,
+  DEFAULT_MISSED_BEATS,
+} from '../core/stateful.constants';
 import type { GoneRule } from '../pods/pod-status';
 import type { ComputeLinkOptions } from '../core/stateful.types';
 
@@ -11,6 +15,8 @@ export interface PlacementChoice extends GoneRule {
   readonly excludePods: ReadonlySet<number>;
   readonly heal: boolean;
   readonly loadTolerance: number;
+  /** What a user placed since a pod's last report adds to its load; 0 turns the accounting off. */
+  readonly loadPerUser: number;
 }
 
 export const DEFAULT_CHOICE: PlacementChoice = Object.freeze({
@@ -21,6 +27,7 @@ export const DEFAULT_CHOICE: PlacementChoice = Object.freeze({
   goneAfterMs: undefined,
   missedBeats: DEFAULT_MISSED_BEATS,
   loadTolerance: 0,
+  loadPerUser: DEFAULT_LOAD_PER_USER,
 });
 
 /**
@@ -35,7 +42,9 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
     throw new StatefulValidationError('options', 'must be an object');
   }
   const { maxAgeMs, maxLoad, excludePods, heal, goneAfterMs, missedBeats, loadTolerance } = options;
+  const { loadPerUser } = options;
   if (
+    loadPerUser == null &&
     maxAgeMs == null &&
     maxLoad == null &&
     excludePods == null &&
@@ -54,6 +63,7 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
   if (goneAfterMs != null) check.assertMaxAgeMs(goneAfterMs, 'options.goneAfterMs');
   if (missedBeats != null) check.assertIntegerIn(missedBeats, 'options.missedBeats', 1, 100);
   if (loadTolerance != null) check.assertLoad(loadTolerance, 'options.loadTolerance');
+  if (loadPerUser != null) check.assertLoad(loadPerUser, 'options.loadPerUser');
   return {
     maxAgeMs: maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS,
     maxLoad: maxLoad ?? undefined,
@@ -65,5 +75,6 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
     goneAfterMs: goneAfterMs ?? undefined,
     missedBeats: missedBeats ?? DEFAULT_MISSED_BEATS,
     loadTolerance: loadTolerance ?? 0,
+    loadPerUser: loadPerUser ?? DEFAULT_LOAD_PER_USER,
   };
 }

@@ -13,6 +13,11 @@ export interface PodSelectionInput {
   loadTolerance?: number;
   /** Pods this says are gone are not eligible, whatever their last report's age. */
   gone?: (record: PodRecord) => boolean;
+  /**
+   * What each user placed on a pod since its last report adds to its load (default 0): a pod's
+   * load is its report's plus this times `placed`, for the order and for `maxLoad` alike.
+   */
+  loadPerUser?: number;
 }
 
 /**
@@ -28,11 +33,14 @@ export function pickPod(
 ): number | null {
   const eligible: [number, number][] = [];
   let lowest = Infinity;
+  const perUser = input.loadPerUser ?? 0;
   for (const [podId, record] of input.pods) {
     const report = record.load;
-    if (report === undefined || !isEligible(podId, record, input)) continue;
-    eligible.push([podId, report.load]);
-    if (report.load < lowest) lowest = report.load;
+    if (report === undefined) continue;
+    const load = report.load + perUser * (record.placed ?? 0);
+    if (!isEligible(podId, record, load, input)) continue;
+    eligible.push([podId, load]);
+    if (load < lowest) lowest = load;
   }
   if (eligible.length === 0) return null;
   const ceiling = lowest + (input.loadTolerance ?? 0);
@@ -40,10 +48,15 @@ export function pickPod(
   return good[Math.min(good.length - 1, Math.floor(random() * good.length))][0];
 }
 
-function isEligible(podId: number, record: PodRecord, input: PodSelectionInput): boolean {
+function isEligible(
+  podId: number,
+  record: PodRecord,
+  load: number,
+  input: PodSelectionInput,
+): boolean {
   return (
     isFresh(record.load!, input.nowMs, input.maxAgeMs) &&
-    (input.maxLoad === undefined || record.load!.load < input.maxLoad) &&
+    (input.maxLoad === undefined || load < input.maxLoad) &&
     !input.excludePods.has(podId) &&
     record.state !== DRAINING_STATE &&
     record.state !== SHUTDOWN_STATE &&

@@ -1,7 +1,7 @@
 import { MalformedReplyError } from '../errors';
 import type { MalformedEntries } from '../core/malformed-entries';
 import { flatHashEntries, parseInteger, parsePodIdOrUndefined } from '../core/reply-parsers';
-import { isAddress, MAX_PERIOD_MS } from '../core/validators';
+import { parsePodInfo, withInfo } from './pod-info';
 import { parseLoadValue, parseStateValue, withLoad, type PodRecord } from './pod-status';
 
 /** A service's pods as read in one script call, with the Redis clock of that moment. */
@@ -33,24 +33,18 @@ export class PodSnapshot {
 }
 
 /**
- * The reply of `statefulGetPodLoads` (`{ now, load hash, state hash, address hash }`) as a
- * snapshot. Entries that do not parse are left out and counted; Java statuses in the state hash
- * count as load reports.
+ * The reply of `statefulGetPodLoads` (`{ now, load hash, state hash, info hash }`) as a snapshot.
+ * Entries that do not parse are left out and counted; Java statuses in the state hash count as
+ * load reports; the info hash adds what this project keeps of known pods (pod-info.ts).
  */
 export function buildPodSnapshot(
   reply: unknown,
-  stateKey: string,
-  loadKey: string,
-  addressKey: string,
-  periodKey: string,
+  [stateKey, loadKey, infoKey]: readonly [string, string, string],
   malformed: MalformedEntries,
   startedAt: number,
 ): PodSnapshot {
-  if (!Array.isArray(reply) || reply.length !== 5) {
-    throw new MalformedReplyError(
-      'statefulGetPodLoads',
-      'expected { now, loads, states, addresses, periods }',
-    );
+  if (!Array.isArray(reply) || reply.length !== 4) {
+    throw new MalformedReplyError('statefulGetPodLoads', 'expected { now, loads, states, info }');
   }
   const pods = new Map<number, PodRecord>();
   for (const [field, value] of flatHashEntries(reply[2], stateKey)) {
@@ -74,46 +68,10 @@ export function buildPodSnapshot(
     }
     pods.set(podId, withLoad(pods.get(podId), load));
   }
-  for (const [podId, address] of parseAddresses(reply[3], addressKey, malformed)) {
-    // An address alone does not make a pod known (a removed pod stays removed).
+  for (const [podId, info] of parsePodInfo(reply[3], infoKey, malformed)) {
+    // What this project keeps of a pod does not make it known (a removed pod stays removed).
     const record = pods.get(podId);
-    if (record !== undefined) pods.set(podId, { ...record, address });
-  }
-  for (const [field, value] of flatHashEntries(reply[4], periodKey)) {
-    const podId = parsePodIdOrUndefined(field);
-    const everyMs = /^[1-9][0-9]{2,6}$/.test(value) ? Number(value) : undefined;
-    if (podId === undefined || everyMs === undefined || everyMs > MAX_PERIOD_MS) {
-      malformed.note(
-        'period',
-        periodKey,
-        `${JSON.stringify(field)} -> ${JSON.stringify(value)} is not <pod id> -> <period in ms>`,
-      );
-      continue;
-    }
-    const record = pods.get(podId);
-    if (record !== undefined) pods.set(podId, { ...record, everyMs });
+    if (record !== undefined) pods.set(podId, withInfo(record, info));
   }
   return new PodSnapshot(parseInteger(reply[0], 'statefulGetPodLoads'), pods, startedAt);
-}
-
-/** An address hash (`HGETALL` as a flat array) as pod id -> address; bad entries left out, counted. */
-function parseAddresses(
-  raw: unknown,
-  addressKey: string,
-  malformed: MalformedEntries,
-): Map<number, string> {
-  const addresses = new Map<number, string>();
-  for (const [field, value] of flatHashEntries(raw, addressKey)) {
-    const podId = parsePodIdOrUndefined(field);
-    if (podId === undefined || !isAddress(value)) {
-      malformed.note(
-        'address',
-        addressKey,
-        `${JSON.stringify(field)} -> ${JSON.stringify(value)} is not <pod id> -> <host:port>`,
-      );
-      continue;
-    }
-    addresses.set(podId, value);
-  }
-  return addresses;
 }

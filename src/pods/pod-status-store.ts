@@ -211,33 +211,54 @@ export class PodStatusStore {
     return this.table.get(namespace, serviceName).then((read) => addressIn(read, podId));
   }
 
-  /** One consistent read of a service's states, loads and addresses, with the Redis clock. */
+  /**
+   * Placement accounting (SPEC §10). A placement about to be written counts in this process's pod
+   * table at once (`reservePlacement`), so that the calls under way beside it see it; once written
+   * it counts in Redis for every gateway until the pod's next load report (`countPlacement`), else
+   * it is taken back (`cancelPlacement`). The Redis count is not awaited: the link is written
+   * whatever becomes of it, and a lost count only makes the pod look less loaded until its report.
+   */
+  reservePlacement(namespace: string, serviceName: string, podId: number): void {
+    this.patchPlaced(namespace, serviceName, podId, 1);
+  }
+
+  cancelPlacement(namespace: string, serviceName: string, podId: number): void {
+    this.patchPlaced(namespace, serviceName, podId, -1);
+  }
+
+  countPlacement(namespace: string, serviceName: string, podId: number): void {
+    this.scripts
+      .run('statefulCountPlacement', this.serviceKeys(namespace, serviceName), [podId])
+      .catch(noop);
+  }
+
+  private patchPlaced(namespace: string, serviceName: string, podId: number, by: number): void {
+    this.table.patch(namespace, serviceName, podId, (record) =>
+      record === undefined
+        ? undefined
+        : { ...record, placed: Math.max(0, (record.placed ?? 0) + by) },
+    );
+  }
+
+  /** One consistent read of a service's states, loads and what this project keeps of its pods. */
   async readSnapshot(namespace: string, serviceName: string): Promise<PodSnapshot> {
     const keys = this.serviceKeys(namespace, serviceName);
     const startedAt = performance.now();
     const reply = await this.scripts.run('statefulGetPodLoads', keys, []);
-    const [stateKey, loadKey, addressKey, periodKey] = keys;
-    return buildPodSnapshot(
-      reply,
-      stateKey,
-      loadKey,
-      addressKey,
-      periodKey,
-      this.malformed,
-      startedAt,
-    );
+    return buildPodSnapshot(reply, keys, this.malformed, startedAt);
   }
 
-  /** The service's state, load, address and period keys, in the order the pod scripts take them. */
-  private serviceKeys(namespace: string, serviceName: string): [string, string, string, string] {
+  /** The service's state, load and info keys, in the order the pod scripts take them. */
+  private serviceKeys(namespace: string, serviceName: string): [string, string, string] {
     return [
       this.keys.podStates(namespace, serviceName),
       this.keys.podLoads(namespace, serviceName),
-      this.keys.podAddresses(namespace, serviceName),
-      this.keys.podPeriods(namespace, serviceName),
+      this.keys.podInfo(namespace, serviceName),
     ];
   }
 }
+
+const noop = () => undefined;
 
 function addressIn(snapshot: PodSnapshot, podId: number): string | null {
   return snapshot.pods.get(podId)?.address ?? null;

@@ -9,6 +9,8 @@ export interface PodRecord {
   address?: string;
   /** The period (ms) it stated it reports at. Does not make a pod known. */
   everyMs?: number;
+  /** Users placed on it since its last load report, by any gateway (placement accounting). */
+  placed?: number;
 }
 
 /** When pods are gone (computeLinkedPod's options): one age for all, or by each pod's period. */
@@ -59,7 +61,10 @@ export function parseStateValue(value: string): PodRecord {
 /** Merges a load report into a record: the newer report wins (a pod reported in both formats). */
 export function withLoad(record: PodRecord | undefined, load: PodLoad): PodRecord {
   if (record?.load && record.load.updatedAt >= load.updatedAt) return record;
-  return { ...record, load };
+  // Users placed since the older report are in the newer one's load.
+  const updated: PodRecord = { ...record, load };
+  delete updated.placed;
+  return updated;
 }
 
 /** A report not older than `maxAgeMs`; one stamped ahead of now (another writer's clock) is fresh. */

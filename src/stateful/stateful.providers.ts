@@ -91,7 +91,7 @@ export const statefulProviders: Provider[] = [
     provide: LinkPlacement,
     inject: [STATEFUL_SCRIPTS, StatefulKeys, PodStatusStore],
     useFactory: (scripts: LuaScriptRegistry, keys: StatefulKeys, pods: PodStatusStore) =>
-      new LinkPlacement(scripts, keys, pods.table),
+      new LinkPlacement(scripts, keys, pods.table, pods),
   },
   {
     provide: LinkReads,

@@ -97,6 +97,7 @@ export class LinkRequests {
     const { maxLoad, maxAgeMs, excludePods, heal, goneAfterMs, missedBeats, loadTolerance } =
       fields;
     const options = {
+      loadPerUser: fields.loadPerUser,
       maxLoad,
       maxAgeMs,
       excludePods,

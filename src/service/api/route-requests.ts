@@ -37,8 +37,16 @@ export class RouteRequests {
     @Inject(SERVICE_CONFIG) service: ServiceConfig,
   ) {
     this.config = service.route;
-    const { maxLoad, maxAgeMs, loadTolerance, goneAfterMs, missedBeats } = service.route;
-    this.options = Object.freeze({ maxLoad, maxAgeMs, loadTolerance, goneAfterMs, missedBeats });
+    const { maxLoad, maxAgeMs, loadTolerance, goneAfterMs, missedBeats, loadPerUser } =
+      service.route;
+    this.options = Object.freeze({
+      maxLoad,
+      maxAgeMs,
+      loadTolerance,
+      goneAfterMs,
+      missedBeats,
+      loadPerUser,
+    });
     this.uidFrom = `the ${service.route.uidHeader} header or ?uid=`;
   }
 

@@ -107,6 +107,14 @@ export class ComputeLinkBody {
   @ApiPropertyOptional({
     type: 'number',
     minimum: 0,
+    default: 1,
+    description:
+      'what each user placed on a pod since its last report adds to its load, for every gateway (0: off)',
+  })
+  loadPerUser?: number;
+  @ApiPropertyOptional({
+    type: 'number',
+    minimum: 0,
     default: 0,
     description: 'pick at random among pods whose load is at most the lowest plus this',
   })

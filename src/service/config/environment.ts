@@ -44,6 +44,7 @@ export interface RouteConfig {
   loadTolerance?: number;
   goneAfterMs?: number;
   missedBeats?: number;
+  loadPerUser?: number;
 }
 
 /** A bad variable: the start stops with one line naming it. */
@@ -137,6 +138,7 @@ function route(read: EnvReader): RouteConfig {
     ...optional('loadTolerance', read.number('ROUTE_LOAD_TOLERANCE')),
     ...optional('goneAfterMs', read.optionalInteger('ROUTE_GONE_AFTER_MS', 0, 86_400_000)),
     ...optional('missedBeats', read.optionalInteger('ROUTE_MISSED_BEATS', 1, 100)),
+    ...optional('loadPerUser', read.number('ROUTE_LOAD_PER_USER')),
   };
 }
 

@@ -5,9 +5,9 @@
     Input:
       KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state)
       KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')
-      KEYS[3] address key P:{ns:state:svc}:addr (hash: pod id -> 'host:port'; this project's only)
-      KEYS[4] period key  P:{ns:state:svc}:beat (hash: pod id -> the reporter's period in ms; this
-                          project's only)
+      KEYS[3] info key   P:{ns:state:svc}:info  (hash: '<pod id>:address' -> 'host:port',
+                         '<pod id>:everyMs' -> the reporter's period, '<pod id>:placed' ->
+                         '<count>:<unixMillis of the report it counts from>'; this project's only)
 
       ARGV[1] pod id
       ARGV[2] load (decimal number; an integer in the java format)
@@ -19,7 +19,10 @@
       ARGV[5] address ('host:port', validated by the caller), or '' to leave it as it is; written
               into KEYS[3] in both formats
       ARGV[6] the reporter's period in ms (validated by the caller), or '' to leave it as it is;
-              written into KEYS[4] in both formats
+              written into KEYS[3] in both formats
+
+    The placements counted since the previous report ('<pod id>:placed') need no reset: they name
+    the report they count from, and this one is newer.
 
     Output:
       the unix time in milliseconds written (integer)
@@ -46,9 +49,9 @@ else
   end
 end
 if ARGV[5] ~= '' then
-  redis.call('HSET', KEYS[3], ARGV[1], ARGV[5])
+  redis.call('HSET', KEYS[3], ARGV[1] .. ':address', ARGV[5])
 end
 if ARGV[6] ~= '' then
-  redis.call('HSET', KEYS[4], ARGV[1], ARGV[6])
+  redis.call('HSET', KEYS[3], ARGV[1] .. ':everyMs', ARGV[6])
 end
 return nowMs

@@ -1,0 +1,67 @@
+import type { MalformedEntries } from '../core/malformed-entries';
+import { flatHashEntries, parsePodIdOrUndefined } from '../core/reply-parsers';
+import { isAddress, MAX_PERIOD_MS } from '../core/validators';
+import type { PodRecord } from './pod-status';
+
+/** What this project keeps of one pod in the service's info hash (`P:{ns:state:svc}:info`). */
+export interface PodInfo {
+  address?: string;
+  everyMs?: number;
+  /** Users placed on it, and the time of the load report they count from. */
+  placed?: { count: number; since: number };
+}
+
+const FIELD = /^(0|[1-9][0-9]{0,9}):(address|everyMs|placed)$/;
+const PERIOD = /^[1-9][0-9]{2,6}$/;
+const PLACED = /^([1-9][0-9]{0,9}):([0-9]{1,16})$/;
+
+/**
+ * The info hash (`HGETALL` as a flat array) as pod id -> info. A field of another name is left for
+ * a later version to read; a value that does not parse is left out and counted.
+ */
+export function parsePodInfo(
+  raw: unknown,
+  infoKey: string,
+  malformed: MalformedEntries,
+): Map<number, PodInfo> {
+  const info = new Map<number, PodInfo>();
+  for (const [field, value] of flatHashEntries(raw, infoKey)) {
+    const match = FIELD.exec(field);
+    const podId = match ? parsePodIdOrUndefined(match[1]) : undefined;
+    if (match === null) continue;
+    const parsed = podId === undefined ? undefined : parseValue(match[2], value);
+    if (parsed === undefined) {
+      malformed.note('info', infoKey, `${JSON.stringify(field)} -> ${JSON.stringify(value)}`);
+      continue;
+    }
+    info.set(podId!, { ...info.get(podId!), ...parsed });
+  }
+  return info;
+}
+
+function parseValue(what: string, value: string): PodInfo | undefined {
+  if (what === 'address') return isAddress(value) ? { address: value } : undefined;
+  if (what === 'everyMs') {
+    const everyMs = PERIOD.test(value) ? Number(value) : MAX_PERIOD_MS + 1;
+    return everyMs <= MAX_PERIOD_MS ? { everyMs } : undefined;
+  }
+  const placed = PLACED.exec(value);
+  return placed ? { placed: { count: Number(placed[1]), since: Number(placed[2]) } } : undefined;
+}
+
+/**
+ * A known pod's record with its info. Placements count only from the pod's current load report: a
+ * newer report includes them in its load.
+ */
+export function withInfo(record: PodRecord, info: PodInfo): PodRecord {
+  const placed =
+    info.placed !== undefined && info.placed.since === record.load?.updatedAt
+      ? info.placed.count
+      : undefined;
+  return {
+    ...record,
+    ...(info.address !== undefined && { address: info.address }),
+    ...(info.everyMs !== undefined && { everyMs: info.everyMs }),
+    ...(placed !== undefined && { placed }),
+  };
+}
