@@ -22,7 +22,8 @@ if split then
 end
 local java = redis.call('HGET', KEYS[1], ARGV[1])
 if java then
-  local ms = tonumber(string.match(java, '^%-?%d+%-(%d+)'))
+  -- A Java status '<load>-<unixMillis>' or '<load>-<unixMillis>-<avail>', as the readers parse it.
+  local ms = tonumber(string.match(java, '^%-?%d+%-(%d+)$') or string.match(java, '^%-?%d+%-(%d+)%-[01]$'))
   if ms and ms > stamp then
     stamp = ms
   end

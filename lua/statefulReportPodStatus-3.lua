@@ -6,7 +6,8 @@
       KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state)
       KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')
       KEYS[3] info key   P:{ns:state:svc}:info  (hash: '<pod id>:address' -> 'host:port',
-                         '<pod id>:everyMs' -> the reporter's period, '<pod id>:placed' ->
+                         '<pod id>:everyMs' -> '<period>:<unixMillis of the report that stated
+                         it>', '<pod id>:placed' ->
                          '<count>:<unixMillis of the report it counts from>'; this project's only)
 
       ARGV[1] pod id
@@ -18,8 +19,9 @@
               stored avail 0 (Shutdown) is kept
       ARGV[5] address ('host:port', validated by the caller), or '' to leave it as it is; written
               into KEYS[3] in both formats
-      ARGV[6] the reporter's period in ms (validated by the caller), or '' to leave it as it is;
-              written into KEYS[3] in both formats
+      ARGV[6] the reporter's period in ms (validated by the caller), or '': written into KEYS[3]
+              in both formats as '<period>:<unixMillis of this report>', so that it holds for this
+              report only (a later report without a period, from any writer, ends it)
 
     The placements counted since the previous report ('<pod id>:placed') need no reset: they name
     the report they count from, and this one is newer.
@@ -52,6 +54,6 @@ if ARGV[5] ~= '' then
   redis.call('HSET', KEYS[3], ARGV[1] .. ':address', ARGV[5])
 end
 if ARGV[6] ~= '' then
-  redis.call('HSET', KEYS[3], ARGV[1] .. ':everyMs', ARGV[6])
+  redis.call('HSET', KEYS[3], ARGV[1] .. ':everyMs', ARGV[6] .. ':' .. stamp)
 end
 return nowMs

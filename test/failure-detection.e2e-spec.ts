@@ -22,14 +22,27 @@ describe.each(TOPOLOGIES)('failure detection in beats (%s)', (topology) => {
     await bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, state: 'Ready', everyMs });
     await bed.executor.reportPodStatus(NS, SVC, 1, { load: 5, state: 'Ready', everyMs: 1_000 });
     await bed.executor.setLinkedPod(NS, uid, SVC, 0, -1);
-    await bed.raw.hset(LOAD_KEY, '0', `1:${(await bed.redisTimeMs()) - ageMs}`);
+    await reportAgeOfPod0(ageMs, everyMs);
+  }
+
+  /** Pod 0's last report made `ageMs` ago, as the report script writes it (with its period). */
+  async function reportAgeOfPod0(ageMs: number, everyMs?: number): Promise<void> {
+    const stamp = (await bed.redisTimeMs()) - ageMs;
+    await bed.raw.hset(LOAD_KEY, '0', `1:${stamp}`);
+    if (everyMs !== undefined) await bed.raw.hset(INFO_KEY, '0:everyMs', `${everyMs}:${stamp}`);
   }
 
   it('keeps the stated period in an additive hash, and forgets it with the pod', async () => {
     await bed.executor.reportPodStatus(NS, SVC, 0, { load: 1, everyMs: 5_000 });
     await bed.executor.reportPodStatus(NS, SVC, 0, { load: 2 }); // a beat without it keeps it
-    expect(await bed.raw.hgetall(INFO_KEY)).toEqual({ '0:everyMs': '5000' });
-    expect(await bed.raw.hget(LOAD_KEY, '0')).toMatch(/^2:\d+$/); // the originals' value, as it was
+    // Its period holds for the report that stated it, which it names: not for the one after.
+    const load = await bed.raw.hget(LOAD_KEY, '0');
+    expect(load).toMatch(/^2:\d+$/); // the originals' value, as it was
+    expect(await bed.raw.hget(INFO_KEY, '0:everyMs')).toMatch(/^5000:\d+$/);
+    expect(await bed.raw.hget(INFO_KEY, '0:everyMs')).not.toBe(`5000:${load!.split(':')[1]}`);
+    await bed.executor.reportPodStatus(NS, SVC, 0, { load: 3, everyMs: 5_000 });
+    const stated = (await bed.raw.hget(LOAD_KEY, '0'))!.split(':')[1];
+    expect(await bed.raw.hget(INFO_KEY, '0:everyMs')).toBe(`5000:${stated}`);
     await bed.executor.removeServicePod(NS, SVC, 0);
     expect(await bed.raw.exists(INFO_KEY)).toBe(0);
   });
@@ -62,6 +75,25 @@ describe.each(TOPOLOGIES)('failure detection in beats (%s)', (topology) => {
     await expect(
       bed.executor.computeLinkedPod(NS, 'u1', SVC, -1, { goneAfterMs: 3_000 }),
     ).resolves.toEqual({ podId: 1, created: false, movedFrom: 0 });
+  });
+
+  it('a period holds for the report that stated it: a later report without one ends it', async () => {
+    await podReportedAgo(20_000, 10_000); // within 3 x 10 s
+    await expect(bed.executor.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toMatchObject({
+      podId: 0,
+    });
+    // A report without a period (another writer, reportPodLoad, a Java pod): the 90 s rule.
+    await bed.executor.reportPodLoad(NS, SVC, 0, 1);
+    await reportAgeOfPod0(40_000);
+    await expect(bed.executor.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toMatchObject({
+      podId: 0,
+    });
+    await podReportedAgo(40_000, 10_000, 'u2'); // stated 10 s: gone after 30 s
+    await expect(bed.executor.computeLinkedPod(NS, 'u2', SVC, -1)).resolves.toEqual({
+      podId: 1,
+      created: false,
+      movedFrom: 0,
+    });
   });
 
   it("a pod that never stated a period (the originals' pods) is gone after 90000 ms", async () => {
@@ -117,7 +149,7 @@ describe('StatefulPodAgent states its period', () => {
     const app = await moduleRef.createNestApplication({ logger: false }).init();
     try {
       await waitUntil(
-        async () => (await bed.raw.hget(INFO_KEY, '4:everyMs')) === '250',
+        async () => /^250:\d+$/.test((await bed.raw.hget(INFO_KEY, '4:everyMs')) ?? ''),
         'a report',
       );
     } finally {

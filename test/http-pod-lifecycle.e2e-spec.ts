@@ -1,11 +1,46 @@
 import { useService } from './support/service-testbed';
 
 const POD = '/v1/namespaces/prod/services/game/pods';
+const ARENA = '/v1/namespaces/prod/services/arena/pods';
 
 /** The SPEC §6 routes over real HTTP: heartbeat, healing through compute, reverse lookup, release. */
 describe('pod lifecycle over HTTP', () => {
   const svc = useService();
   afterEach(() => svc.server.command('FLUSHALL'));
+
+  it('PUT status takes everyMs; compute takes missedBeats and loadPerUser, and refuses bad ones naming them', async () => {
+    // A service of its own: the service's pod table outlives the FLUSHALL between tests.
+    expect(
+      (await svc.request('PUT', `${ARENA}/0/status`, { body: { load: 0, everyMs: 1000 } })).status,
+    ).toBe(204);
+    expect((await svc.request('PUT', `${ARENA}/1/status`, { body: { load: 1 } })).status).toBe(204);
+    const compute = (uid: string, body: object) =>
+      svc.request('POST', `/v1/namespaces/prod/users/${uid}/links/arena/compute`, { body });
+    // loadPerUser 2: after one user, pod 0 counts 0 + 2 and pod 1 (load 1) takes the next.
+    expect(await compute('a', { loadPerUser: 2, missedBeats: 5 })).toMatchObject({
+      status: 200,
+      body: { podId: 0, created: true },
+    });
+    expect(await compute('b', { loadPerUser: 2, missedBeats: 5 })).toMatchObject({
+      status: 200,
+      body: { podId: 1, created: true },
+    });
+    for (const [body, field] of [
+      [{ loadPerUser: -1 }, 'loadPerUser'],
+      [{ missedBeats: 0 }, 'missedBeats'],
+    ] as const) {
+      const refused = await compute('c', body);
+      expect(refused.status).toBe(400);
+      expect((refused.body as { message: string }).message).toMatch(
+        new RegExp(`^Invalid ${field}: `),
+      );
+    }
+    const badPeriod = await svc.request('PUT', `${ARENA}/0/status`, {
+      body: { load: 0, everyMs: 5 },
+    });
+    expect(badPeriod.status).toBe(400);
+    expect((badPeriod.body as { message: string }).message).toMatch(/^Invalid everyMs: /);
+  });
 
   it('PUT status stores load and state; compute heals a user of a Shutdown pod and says from where', async () => {
     expect(

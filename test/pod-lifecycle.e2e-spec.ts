@@ -89,7 +89,9 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     apps.splice(apps.indexOf(pods[0]), 1);
     await pods[0].close();
     for (const client of pods[1].get(RedisConnectionPool).clients) client.disconnect();
-    await new Promise((resolve) => setTimeout(resolve, GONE_AFTER_MS + 300));
+    // Gone once a pod table read made GONE_AFTER_MS after its last report says so: the gateways'
+    // tables (podTableTtlMs 1000) may be up to twice that old.
+    await new Promise((resolve) => setTimeout(resolve, GONE_AFTER_MS + 2_300));
 
     const callsBefore = await scriptCalls(bed);
     const after: ComputeLinkResult[] = await Promise.all(uids.map(compute));

@@ -16,7 +16,8 @@ export interface PodStatusReport {
   address?: string;
   /**
    * The reporter's period in ms (100 to 3600000): the pod is gone after `missedBeats` of them
-   * without a report. Left as it is when omitted; StatefulPodAgent sends its reportEveryMs.
+   * without a report. It holds for this report: a report without it puts the pod under the 90 s
+   * rule (`goneAfterMs`'s default). StatefulPodAgent sends its reportEveryMs with every report.
    */
   everyMs?: number;
 }

@@ -11,8 +11,14 @@ import type { PlacementChoice } from './placement-choice';
 
 /** Where placements are counted, here at once and for every gateway once written (PodStatusStore). */
 export interface PlacementCounter {
-  reservePlacement(namespace: string, serviceName: string, podId: number): void;
-  cancelPlacement(namespace: string, serviceName: string, podId: number): void;
+  /** Returns the table read it counted in, if any, for cancelPlacement. */
+  reservePlacement(namespace: string, serviceName: string, podId: number): number | undefined;
+  cancelPlacement(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    reservedIn: number | undefined,
+  ): void;
   countPlacement(namespace: string, serviceName: string, podId: number): void;
 }
 
@@ -100,15 +106,19 @@ export class LinkPlacement {
     if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
     const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
     const placed = this.reserve(namespace, serviceName, candidate, choice);
-    const reply = await this.scripts
-      .run('statefulSetLinkIfAbsent', keys, [serviceName, candidate, persistSeconds])
-      .catch((error: unknown) => {
-        placed.settle(false);
-        throw error;
-      });
+    const { flag, podId } = await this.scripts
+      .run('statefulSetLinkIfAbsent', keys, [serviceName, candidate, persistSeconds], parseClaim)
+      .then(
+        (claim) => {
+          placed.settle(claim.flag);
+          return claim;
+        },
+        (error: unknown) => {
+          placed.settle(false);
+          throw error;
+        },
+      );
     this.observer?.wrote(keys[0]);
-    const { flag, podId } = parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
-    placed.settle(flag);
     return { podId, created: flag };
   }
 
@@ -176,22 +186,27 @@ export class LinkPlacement {
     if (candidate === null) return { podId: gonePod, created: false };
     const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
     const placed = this.reserve(namespace, serviceName, candidate, choice);
-    const reply = await this.scripts
-      .run('statefulMoveLink', keys, [serviceName, gonePod, candidate, persistSeconds])
-      .catch((error: unknown) => {
-        placed.settle(false);
-        throw error;
-      });
+    const move = await this.scripts
+      .run('statefulMoveLink', keys, [serviceName, gonePod, candidate, persistSeconds], parseMove)
+      .then(
+        (moved) => {
+          placed.settle(moved?.flag === true);
+          return moved;
+        },
+        (error: unknown) => {
+          // The move may have been written (a write not confirmed by replicas): then no call says
+          // movedFrom, and the placement is not counted. At most once, never twice.
+          placed.settle(false);
+          throw error;
+        },
+      );
     this.observer?.wrote(keys[0]);
     // The link was removed meanwhile (released, say): nothing was written; place the user anew.
-    if (Array.isArray(reply) && reply.length === 2 && reply[0] === 0 && reply[1] === null) {
-      placed.settle(false);
+    if (move === null)
       return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
-    }
     // Only the call whose compare-and-set moved the user says so: an app that hands the user's
     // state over on movedFrom does it once, whatever the number of gateways in the race.
-    const { flag, podId } = parseFlagAndPodId(reply, 'statefulMoveLink');
-    placed.settle(flag);
+    const { flag, podId } = move;
     return flag ? { podId, created: false, movedFrom: gonePod } : { podId, created: false };
   }
 
@@ -207,12 +222,12 @@ export class LinkPlacement {
     choice: PlacementChoice,
   ): { settle(written: boolean): void } {
     if (choice.loadPerUser <= 0) return NOT_COUNTED;
-    this.placements.reservePlacement(namespace, serviceName, podId);
+    const reservedIn = this.placements.reservePlacement(namespace, serviceName, podId);
     return {
       settle: (written) =>
         written
           ? this.placements.countPlacement(namespace, serviceName, podId)
-          : this.placements.cancelPlacement(namespace, serviceName, podId),
+          : this.placements.cancelPlacement(namespace, serviceName, podId, reservedIn),
     };
   }
 
@@ -247,6 +262,14 @@ export class LinkPlacement {
 }
 
 const NOT_COUNTED = { settle: () => undefined };
+
+const parseClaim = (reply: unknown) => parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
+
+/** The move's reply, or null when the link was gone (removed meanwhile): nothing was written. */
+const parseMove = (reply: unknown) =>
+  Array.isArray(reply) && reply.length === 2 && reply[0] === 0 && reply[1] === null
+    ? null
+    : parseFlagAndPodId(reply, 'statefulMoveLink');
 
 /** Whether the snapshot says the pod is gone, by the call's rule (SPEC §10). */
 function goneIn(snapshot: PodSnapshot, podId: number, choice: PlacementChoice): boolean {

@@ -19,6 +19,8 @@ export interface PlacementChoice extends GoneRule {
   readonly loadPerUser: number;
 }
 
+const MAX_LOAD_PER_USER = 1_000_000;
+
 export const DEFAULT_CHOICE: PlacementChoice = Object.freeze({
   maxAgeMs: DEFAULT_LOAD_MAX_AGE_MS,
   maxLoad: undefined,
@@ -63,7 +65,15 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
   if (goneAfterMs != null) check.assertMaxAgeMs(goneAfterMs, 'options.goneAfterMs');
   if (missedBeats != null) check.assertIntegerIn(missedBeats, 'options.missedBeats', 1, 100);
   if (loadTolerance != null) check.assertLoad(loadTolerance, 'options.loadTolerance');
-  if (loadPerUser != null) check.assertLoad(loadPerUser, 'options.loadPerUser');
+  if (loadPerUser != null) {
+    check.assertLoad(loadPerUser, 'options.loadPerUser');
+    if (loadPerUser > MAX_LOAD_PER_USER) {
+      throw new StatefulValidationError(
+        'options.loadPerUser',
+        `must be at most ${MAX_LOAD_PER_USER}`,
+      );
+    }
+  }
   return {
     maxAgeMs: maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS,
     maxLoad: maxLoad ?? undefined,

@@ -6,13 +6,14 @@ import type { PodRecord } from './pod-status';
 /** What this project keeps of one pod in the service's info hash (`P:{ns:state:svc}:info`). */
 export interface PodInfo {
   address?: string;
-  everyMs?: number;
+  /** The period a report stated, and that report's time. */
+  everyMs?: { period: number; since: number };
   /** Users placed on it, and the time of the load report they count from. */
   placed?: { count: number; since: number };
 }
 
 const FIELD = /^(0|[1-9][0-9]{0,9}):(address|everyMs|placed)$/;
-const PERIOD = /^[1-9][0-9]{2,6}$/;
+const PERIOD = /^([1-9][0-9]{2,6}):([0-9]{1,16})$/;
 const PLACED = /^([1-9][0-9]{0,9}):([0-9]{1,16})$/;
 
 /**
@@ -42,26 +43,27 @@ export function parsePodInfo(
 function parseValue(what: string, value: string): PodInfo | undefined {
   if (what === 'address') return isAddress(value) ? { address: value } : undefined;
   if (what === 'everyMs') {
-    const everyMs = PERIOD.test(value) ? Number(value) : MAX_PERIOD_MS + 1;
-    return everyMs <= MAX_PERIOD_MS ? { everyMs } : undefined;
+    const stated = PERIOD.exec(value);
+    const period = stated ? Number(stated[1]) : MAX_PERIOD_MS + 1;
+    return period <= MAX_PERIOD_MS ? { everyMs: { period, since: Number(stated![2]) } } : undefined;
   }
   const placed = PLACED.exec(value);
   return placed ? { placed: { count: Number(placed[1]), since: Number(placed[2]) } } : undefined;
 }
 
 /**
- * A known pod's record with its info. Placements count only from the pod's current load report: a
- * newer report includes them in its load.
+ * A known pod's record with its info. A period holds for the report that stated it, placements
+ * count from the report they name: a newer report (without a period; with the placements in its
+ * load) ends either.
  */
 export function withInfo(record: PodRecord, info: PodInfo): PodRecord {
-  const placed =
-    info.placed !== undefined && info.placed.since === record.load?.updatedAt
-      ? info.placed.count
-      : undefined;
+  const current = record.load?.updatedAt;
+  const everyMs = info.everyMs?.since === current ? info.everyMs?.period : undefined;
+  const placed = info.placed?.since === current ? info.placed?.count : undefined;
   return {
     ...record,
     ...(info.address !== undefined && { address: info.address }),
-    ...(info.everyMs !== undefined && { everyMs: info.everyMs }),
+    ...(everyMs !== undefined && { everyMs }),
     ...(placed !== undefined && { placed }),
   };
 }

@@ -218,26 +218,34 @@ export class PodStatusStore {
    * it is taken back (`cancelPlacement`). The Redis count is not awaited: the link is written
    * whatever becomes of it, and a lost count only makes the pod look less loaded until its report.
    */
-  reservePlacement(namespace: string, serviceName: string, podId: number): void {
-    this.patchPlaced(namespace, serviceName, podId, 1);
+  reservePlacement(namespace: string, serviceName: string, podId: number): number | undefined {
+    return this.table.adjust(namespace, serviceName, podId, (record) => ({
+      ...record,
+      placed: (record.placed ?? 0) + 1,
+    }));
   }
 
-  cancelPlacement(namespace: string, serviceName: string, podId: number): void {
-    this.patchPlaced(namespace, serviceName, podId, -1);
+  /** Takes back a reservation, from the read it was made in (`reservePlacement`'s answer) only. */
+  cancelPlacement(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    reservedIn: number | undefined,
+  ): void {
+    if (reservedIn === undefined) return;
+    this.table.adjust(
+      namespace,
+      serviceName,
+      podId,
+      (record) => ({ ...record, placed: Math.max(0, (record.placed ?? 0) - 1) }),
+      reservedIn,
+    );
   }
 
   countPlacement(namespace: string, serviceName: string, podId: number): void {
     this.scripts
       .run('statefulCountPlacement', this.serviceKeys(namespace, serviceName), [podId])
       .catch(noop);
-  }
-
-  private patchPlaced(namespace: string, serviceName: string, podId: number, by: number): void {
-    this.table.patch(namespace, serviceName, podId, (record) =>
-      record === undefined
-        ? undefined
-        : { ...record, placed: Math.max(0, (record.placed ?? 0) + by) },
-    );
   }
 
   /** One consistent read of a service's states, loads and what this project keeps of its pods. */

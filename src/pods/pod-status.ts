@@ -23,13 +23,13 @@ export interface GoneRule {
 
 /**
  * How old a pod's last report may be before the pod is gone: an explicit `goneAfterMs`; else, for
- * a pod that stated its period, `missedBeats` periods plus `tableAgeMs` (how old the pod table
- * read is: a report made since is not in it); else DEFAULT_GONE_AFTER_MS.
+ * a pod whose last report stated its period, `missedBeats` periods; else DEFAULT_GONE_AFTER_MS.
+ * Plus `tableAgeMs`, how old the pod table read is: a report made since is not in it.
  */
 export function goneAfterMsOf(record: PodRecord, rule: GoneRule, tableAgeMs: number): number {
-  if (rule.goneAfterMs !== undefined) return rule.goneAfterMs;
+  if (rule.goneAfterMs !== undefined) return rule.goneAfterMs + tableAgeMs;
   if (record.everyMs !== undefined) return rule.missedBeats * record.everyMs + tableAgeMs;
-  return DEFAULT_GONE_AFTER_MS;
+  return DEFAULT_GONE_AFTER_MS + tableAgeMs;
 }
 
 /** `<load>:<unixMillis>`, this project's load hash value. */
@@ -61,9 +61,11 @@ export function parseStateValue(value: string): PodRecord {
 /** Merges a load report into a record: the newer report wins (a pod reported in both formats). */
 export function withLoad(record: PodRecord | undefined, load: PodLoad): PodRecord {
   if (record?.load && record.load.updatedAt >= load.updatedAt) return record;
-  // Users placed since the older report are in the newer one's load.
+  // Users placed since the older report are in the newer one's load, and a period holds for the
+  // report that stated it: the newer report's writer adds its own.
   const updated: PodRecord = { ...record, load };
   delete updated.placed;
+  delete updated.everyMs;
   return updated;
 }
 

@@ -90,6 +90,32 @@ export class PodTable {
     entry.snapshot = Promise.resolve(entry.value);
   }
 
+  /**
+   * Changes what this process alone knows (a placement under way) in the cached snapshot, without
+   * dropping it: only a settled snapshot, and only the read `readAt` names when it is given (a
+   * newer read holds no trace of the change). Returns the read it changed, or undefined.
+   */
+  adjust(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    update: (record: PodRecord) => PodRecord,
+    readAt?: number,
+  ): number | undefined {
+    const entry = this.entries.get(key(namespace, serviceName));
+    const value = entry?.value;
+    if (entry === undefined || value === undefined || entry.expiresAt === Infinity)
+      return undefined;
+    if (readAt !== undefined && value.readAt !== readAt) return undefined;
+    const record = value.pods.get(podId);
+    if (record === undefined) return undefined;
+    const pods = new Map(value.pods);
+    pods.set(podId, update(record));
+    entry.value = value.withPods(pods);
+    entry.snapshot = Promise.resolve(entry.value);
+    return value.readAt;
+  }
+
   /** Forgets a service's snapshot. */
   invalidate(namespace: string, serviceName: string): void {
     this.entries.delete(key(namespace, serviceName));

@@ -35,6 +35,7 @@ const COMPUTE_LINK_FIELDS = [
   'goneAfterMs',
   'missedBeats',
   'loadTolerance',
+  'loadPerUser',
 ];
 
 /**

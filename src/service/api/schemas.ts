@@ -149,7 +149,7 @@ export class PodStatusBody {
     maximum: 3_600_000,
     example: 5000,
     description:
-      'the period (ms) the pod reports at: it is gone after missedBeats of them without a report; omitted: left as it is',
+      'the period (ms) the pod reports at: it is gone after missedBeats of them without a report; it holds for this report (omitted: the 90000 ms rule)',
   })
   everyMs?: number;
 }
