@@ -245,8 +245,7 @@ export class LinkPlacement {
   ): number | null {
     const cached = this.table.peek(namespace, serviceName);
     const snapshot = cached !== undefined && cached.readAt >= read.readAt ? cached : read;
-    const nowMs = snapshot.now();
-    const tableAgeMs = snapshot.ageMs();
+    const { nowMs, ageMs: tableAgeMs } = snapshot.clock();
     return pickPod({
       pods: snapshot.pods,
       nowMs,
@@ -273,5 +272,6 @@ const parseMove = (reply: unknown) =>
 
 /** Whether the snapshot says the pod is gone, by the call's rule (SPEC §10). */
 function goneIn(snapshot: PodSnapshot, podId: number, choice: PlacementChoice): boolean {
-  return isGone(snapshot.pods.get(podId), snapshot.now(), choice, snapshot.ageMs());
+  const { nowMs, ageMs } = snapshot.clock();
+  return isGone(snapshot.pods.get(podId), nowMs, choice, ageMs);
 }

@@ -26,9 +26,13 @@ export class PodSnapshot {
     return this.redisNowMs + (Date.now() - this.readAt);
   }
 
-  /** How long ago it was read: reports made since are not in it. */
-  ageMs(): number {
-    return Date.now() - this.readAt;
+  /**
+   * The Redis clock now (as `now()`) and how long ago the snapshot was read (reports made since
+   * are not in it), from one reading of this process's clock: what a gone check needs.
+   */
+  clock(): { nowMs: number; ageMs: number } {
+    const ageMs = Date.now() - this.readAt;
+    return { nowMs: this.redisNowMs + ageMs, ageMs };
   }
 }
 
