@@ -23,6 +23,7 @@ export type { StatefulModuleOptions } from './stateful/stateful-module-options';
 export type {
   ComputeLinkOptions,
   ComputeLinkResult,
+  LinkWithEpoch,
   PodLoad,
   PodStatusReport,
   TrySetLinkResult,

@@ -35,6 +35,15 @@ const BAD_POD_IDS: [string, unknown][] = [
   ['NaN', NaN],
   ['a string', '3'],
 ];
+const BAD_EPOCHS: [string, unknown][] = [
+  ['zero', 0],
+  ['negative', -3],
+  ['fractional', 1.5],
+  ['above 2^53 - 1', 2 ** 53],
+  ['NaN', NaN],
+  ['a string', '5'],
+  ['missing', undefined],
+];
 const BAD_PERSIST: [string, unknown][] = [
   ['zero', 0],
   ['-2', -2],
@@ -79,6 +88,8 @@ const CASES: [string, Call, string][] = [
   ...BAD_UIDS.flatMap(([what, value]): [string, Call, string][] => [
     [`uid ${what} (set)`, (e) => e.setLinkedPod('ns', bad(value), 'svc', 1, -1), 'uid'],
     [`uid ${what} (get)`, (e) => e.getLinkedPod('ns', bad(value), 'svc'), 'uid'],
+    [`uid ${what} (getLink)`, (e) => e.getLink('ns', bad(value), 'svc'), 'uid'],
+    [`uid ${what} (owner)`, (e) => e.isLinkOwner('ns', bad(value), 'svc', 1, 5), 'uid'],
     [`uid ${what} (links)`, (e) => e.getLinkService('ns', bad(value)), 'uid'],
     [`uids[2] ${what}`, (e) => e.getLinkedPods('ns', ['a', 'b', bad(value)], 'svc'), 'uids[2]'],
   ]),
@@ -103,6 +114,16 @@ const CASES: [string, Call, string][] = [
       (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { excludePods: [bad(value)] }),
       'options.excludePods[0]',
     ],
+  ]),
+  ...BAD_EPOCHS.map(([what, value]): [string, Call, string] => [
+    `epoch ${what} (owner)`,
+    (e) => e.isLinkOwner('ns', 'u', 'svc', 1, bad(value)),
+    'epoch',
+  ]),
+  ...BAD_POD_IDS.map(([what, value]): [string, Call, string] => [
+    `podId ${what} (owner)`,
+    (e) => e.isLinkOwner('ns', 'u', 'svc', bad(value), 5),
+    'podId',
   ]),
   ...BAD_PERSIST.flatMap(([what, value]): [string, Call, string][] => [
     [

@@ -21,6 +21,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
       podId: 1,
       created: true,
+      epoch: expect.any(Number),
     });
     expect(await bed.raw.get(linkKey('u1'))).toBe('1');
     expect(await bed.raw.ttl(linkKey('u1'))).toBe(-1);
@@ -32,6 +33,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, 90)).resolves.toEqual({
       podId: 0,
       created: true,
+      epoch: expect.any(Number),
     });
     expect(await bed.raw.ttl(linkKey('u1'))).toBeGreaterThan(80);
   });
@@ -41,6 +43,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
       podId: 7,
       created: false,
+      epoch: expect.any(Number),
     });
   });
 
@@ -50,6 +53,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
       podId: 7,
       created: false,
+      epoch: expect.any(Number),
     });
     expect(await bed.raw.ttl(linkKey('u1'))).toBe(-1);
     expect(await bed.raw.hget(`sf:{${ns}:lk:u1}`, svc)).toBe('7');
@@ -60,6 +64,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, 600)).resolves.toEqual({
       podId: 7,
       created: false,
+      epoch: expect.any(Number),
     });
     expect(await bed.raw.ttl(linkKey('u1'))).toBeGreaterThan(500);
   });
@@ -71,6 +76,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
       podId: 1,
       created: false,
+      epoch: expect.any(Number),
     });
   });
 
@@ -81,6 +87,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
       podId: 0,
       created: true,
+      epoch: expect.any(Number),
     });
   });
 
@@ -90,12 +97,14 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
       podId: 1,
       created: true,
+      epoch: expect.any(Number),
     });
     await expect(
       bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxAgeMs: 60_000 }),
     ).resolves.toEqual({
       podId: 0,
       created: true,
+      epoch: expect.any(Number),
     });
   });
 
@@ -103,7 +112,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await report({ 0: 10, 1: 20, 2: 30 });
     await expect(
       bed.executor.computeLinkedPod(ns, 'u1', svc, -1, { maxLoad: 30, excludePods: [0] }),
-    ).resolves.toEqual({ podId: 1, created: true });
+    ).resolves.toEqual({ podId: 1, created: true, epoch: expect.any(Number) });
     await expect(
       bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxLoad: 10 }),
     ).rejects.toBeInstanceOf(NoAvailablePodError);
@@ -114,7 +123,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     const options = { excludePods: [0] };
     const call = bed.executor.computeLinkedPod(ns, 'u1', svc, -1, options);
     options.excludePods.splice(0, 1, 1);
-    await expect(call).resolves.toEqual({ podId: 1, created: true });
+    await expect(call).resolves.toEqual({ podId: 1, created: true, epoch: expect.any(Number) });
   });
 
   it('null options fields mean their defaults, as undefined does', async () => {
@@ -123,6 +132,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1, nulls)).resolves.toEqual({
       podId: 0,
       created: true,
+      epoch: expect.any(Number),
     });
   });
 

@@ -47,6 +47,7 @@ describe('durability: replicated acknowledgements (a master and its replica)', (
     await expect(executor.computeLinkedPod(NS, 'u2', SVC, -1)).resolves.toEqual({
       podId: 1,
       created: true,
+      epoch: expect.any(Number),
     });
     expect((await replica.command('GET', `sf:{${NS}:lk:u2}${SVC}`)).trim()).toBe('1');
     await expect(executor.trySetLinkedPod(NS, 'u3', SVC, 1, -1)).resolves.toEqual({

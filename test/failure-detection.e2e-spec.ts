@@ -54,6 +54,7 @@ describe.each(TOPOLOGIES)('failure detection in beats (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toEqual({
       podId: 0,
       created: false,
+      epoch: expect.any(Number),
     });
   });
 
@@ -62,6 +63,7 @@ describe.each(TOPOLOGIES)('failure detection in beats (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toEqual({
       podId: 1,
       created: false,
+      epoch: expect.any(Number),
       movedFrom: 0,
     });
   });
@@ -76,7 +78,7 @@ describe.each(TOPOLOGIES)('failure detection in beats (%s)', (topology) => {
     ).resolves.toMatchObject({ podId: 0 });
     await expect(
       bed.executor.computeLinkedPod(NS, 'u1', SVC, -1, { goneAfterMs: 3_000 }),
-    ).resolves.toEqual({ podId: 1, created: false, movedFrom: 0 });
+    ).resolves.toEqual({ podId: 1, created: false, epoch: expect.any(Number), movedFrom: 0 });
   });
 
   it('a period holds for the report that stated it: a later report without one ends it', async () => {
@@ -94,6 +96,7 @@ describe.each(TOPOLOGIES)('failure detection in beats (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(NS, 'u2', SVC, -1)).resolves.toEqual({
       podId: 1,
       created: false,
+      epoch: expect.any(Number),
       movedFrom: 0,
     });
   });
@@ -107,6 +110,7 @@ describe.each(TOPOLOGIES)('failure detection in beats (%s)', (topology) => {
     await expect(bed.executor.computeLinkedPod(NS, 'u2', SVC, -1)).resolves.toEqual({
       podId: 1,
       created: false,
+      epoch: expect.any(Number),
       movedFrom: 0,
     });
   });

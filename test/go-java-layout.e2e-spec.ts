@@ -46,6 +46,7 @@ describe.each(TOPOLOGIES)('Go/Java data layout compatibility (%s)', (topology) =
     await expect(executor.computeLinkedPod('ns1', 'newcomer', 'battle', -1)).resolves.toEqual({
       podId: 0,
       created: true,
+      epoch: expect.any(Number),
     });
     // The Go service's compare-and-remove sees our writes and we see its data.
     await expect(executor.removeLinkedPodWithId('ns1', 'player-42', 'battle', 3, -1)).resolves.toBe(

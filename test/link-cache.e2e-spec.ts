@@ -92,6 +92,7 @@ describe.each(TOPOLOGIES)('link cache (%s)', (topology) => {
       await expect(bed.executor.computeLinkedPod(NS, 'p1', SVC, -1)).resolves.toEqual({
         podId: placed.podId,
         created: false,
+        epoch: expect.any(Number),
       });
     }
     expect(await commandCalls(bed, READS)).toBe(before);

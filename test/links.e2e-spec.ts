@@ -280,11 +280,15 @@ describe.each(TOPOLOGIES)('links (%s)', (topology) => {
       [
         'sf:{prod:lk:u1}',
         'sf:{prod:lk:u1}chat',
+        'sf:{prod:lk:u1}chat:epoch',
         'sf:{prod:lk:u1}game',
+        'sf:{prod:lk:u1}game:epoch',
         'sf:{prod:lk:u2}',
         'sf:{prod:lk:u2}game',
+        'sf:{prod:lk:u2}game:epoch',
         'sf:{staging:lk:u1}',
         'sf:{staging:lk:u1}game',
+        'sf:{staging:lk:u1}game:epoch',
       ].sort(),
     );
   });

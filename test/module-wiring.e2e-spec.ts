@@ -94,10 +94,14 @@ describe('module wiring', () => {
     expect(registry.scripts.map((s) => s.name)).toContain('statefulSetLink');
     expect(registry.sha1('statefulSetLink')).toMatch(/^[0-9a-f]{40}$/);
     await expect(
-      registry.run('statefulSetLink', ['sf:{x:lk:u}s', 'sf:{x:lk:u}'], ['s', 1, -1]),
-    ).resolves.toBeNull();
+      registry.run(
+        'statefulSetLink',
+        ['sf:{x:lk:u}s', 'sf:{x:lk:u}', 'sf:{x:lk:u}s:epoch'],
+        ['s', 1, -1],
+      ),
+    ).resolves.toEqual([null, expect.any(Number)]);
     await expect(registry.run('statefulSetLink', ['only-one-key'], [])).rejects.toThrow(
-      'takes 2 keys',
+      'takes 3 keys',
     );
     await expect(registry.run('noSuchScript', [], [])).rejects.toThrow('Unknown Lua script');
     const health = app.get(HealthCheckService);

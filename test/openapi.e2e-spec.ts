@@ -57,6 +57,7 @@ describe('OpenAPI document', () => {
         'PUT /v1/namespaces/{ns}/users/{uid}/links/{svc}',
         'POST /v1/namespaces/{ns}/users/{uid}/links/{svc}/compute',
         'GET /v1/namespaces/{ns}/users/{uid}/links/{svc}',
+        'GET /v1/namespaces/{ns}/users/{uid}/links/{svc}/owner',
         'DELETE /v1/namespaces/{ns}/users/{uid}/links/{svc}',
         'GET /v1/namespaces/{ns}/users/{uid}/links',
         'POST /v1/namespaces/{ns}/services/{svc}/links/batch-get',
@@ -111,6 +112,7 @@ describe('OpenAPI document', () => {
     expect(types).toEqual({
       cursor: 'string',
       count: 'integer',
+      epoch: 'integer',
       maxAgeMs: 'integer',
       services: 'string',
       persistentOnly: 'boolean',

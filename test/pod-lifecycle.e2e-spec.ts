@@ -105,13 +105,18 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
       expect(after[i].podId).toBe(2);
       expect(stored.get(uid)).toBe(2);
       if (old === 2) {
-        expect(after[i]).toEqual({ podId: 2, created: false });
+        expect(after[i]).toEqual({ podId: 2, created: false, epoch: expect.any(Number) });
       } else {
-        expect(after[i]).toEqual({ podId: 2, created: false, movedFrom: old });
+        expect(after[i]).toEqual({
+          podId: 2,
+          created: false,
+          epoch: expect.any(Number),
+          movedFrom: old,
+        });
         moved++;
       }
       // Moved once: the next call finds the user where it was moved.
-      expect(again[i]).toEqual({ podId: 2, created: false });
+      expect(again[i]).toEqual({ podId: 2, created: false, epoch: expect.any(Number) });
     });
     const expectedMoved = uids.filter((uid) => before.get(uid) !== 2).length;
     expect(moved).toBe(expectedMoved);
@@ -138,7 +143,9 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     expect([1, 2]).toContain(winner);
     // Only the call whose compare-and-set moved the user says where it moved from.
     const moved = results.filter((result) => result.movedFrom !== undefined);
-    expect(moved).toEqual([{ podId: winner, created: false, movedFrom: 0 }]);
+    expect(moved).toEqual([
+      { podId: winner, created: false, epoch: expect.any(Number), movedFrom: 0 },
+    ]);
     expect(await bed.raw.get(`sf:{${NS}:lk:hot}${SVC}`)).toBe(String(winner));
     expect(await bed.raw.hget(`sf:{${NS}:lk:hot}`, SVC)).toBe(String(winner));
   });
@@ -160,7 +167,9 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
       const [a, b] = [answers[2 * i], answers[2 * i + 1]];
       expect(a.podId, uids[i]).toBe(b.podId);
       const said = [a, b].filter((answer) => answer.movedFrom !== undefined);
-      expect(said, uids[i]).toEqual([{ podId: a.podId, created: false, movedFrom: 0 }]);
+      expect(said, uids[i]).toEqual([
+        { podId: a.podId, created: false, epoch: expect.any(Number), movedFrom: 0 },
+      ]);
     }
   });
 
@@ -173,6 +182,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await expect(g.computeLinkedPod(NS, 'drained', SVC, -1)).resolves.toEqual({
       podId: 0,
       created: false,
+      epoch: expect.any(Number),
     });
     // Never picked for a new user.
     for (let i = 0; i < 20; i++) {
@@ -190,21 +200,25 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await expect(g.computeLinkedPod(NS, 'slow', SVC, -1)).resolves.toEqual({
       podId: 3,
       created: false,
+      epoch: expect.any(Number),
     });
     // Shut down, but healing off: kept.
     await g.reportPodStatus(NS, SVC, 3, { load: 1, state: 'Shutdown' });
     await expect(g.computeLinkedPod(NS, 'slow', SVC, -1, { heal: false })).resolves.toEqual({
       podId: 3,
       created: false,
+      epoch: expect.any(Number),
     });
     // Shut down and no other eligible pod (1 excluded, 0 draining): kept as it is.
     await expect(g.computeLinkedPod(NS, 'slow', SVC, -1, { excludePods: [1] })).resolves.toEqual({
       podId: 3,
       created: false,
+      epoch: expect.any(Number),
     });
     await expect(g.computeLinkedPod(NS, 'slow', SVC, -1)).resolves.toEqual({
       podId: 1,
       created: false,
+      epoch: expect.any(Number),
       movedFrom: 3,
     });
   });
@@ -219,6 +233,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await expect(stale.computeLinkedPod(NS, 'newcomer', SVC, -1)).resolves.toEqual({
       podId: 5,
       created: false,
+      epoch: expect.any(Number),
     });
   });
 
@@ -255,7 +270,10 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     }
     expect(await bed.raw.get(`sf:{${NS}:lk:u1}chat`)).toBe('1');
     // Their next compute places them elsewhere (pod 1 is draining).
-    await expect(g.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toMatchObject({ created: true });
+    await expect(g.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toMatchObject({
+      created: true,
+      epoch: expect.any(Number),
+    });
     expect([0, 2]).toContain(Number(await bed.raw.get(`sf:{${NS}:lk:u1}${SVC}`)));
   });
 
@@ -287,12 +305,14 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await expect(g.computeLinkedPod(NS, 'j', SVC, -1)).resolves.toEqual({
       podId: 7,
       created: true,
+      epoch: expect.any(Number),
     });
     await bed.raw.hset(`sf:{${NS}:state:${SVC}}`, '7', `4-${Date.now()}-0`);
     await expect(g.getServicePodState(NS, SVC, 7)).resolves.toBe('Shutdown');
     await expect(g.computeLinkedPod(NS, 'j', SVC, -1)).resolves.toEqual({
       podId: 8,
       created: false,
+      epoch: expect.any(Number),
       movedFrom: 7,
     });
   });
@@ -317,6 +337,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await expect(g.computeLinkedPod(NS, 'x', SVC, -1)).resolves.toEqual({
       podId: 3,
       created: true,
+      epoch: expect.any(Number),
     });
   });
 
@@ -337,7 +358,11 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
 
   it('healing does not bring back a link removed meanwhile: the move script writes nothing then', async () => {
     const g = await gateway();
-    const keys = [`sf:{${NS}:lk:gone-user}${SVC}`, `sf:{${NS}:lk:gone-user}`];
+    const keys = [
+      `sf:{${NS}:lk:gone-user}${SVC}`,
+      `sf:{${NS}:lk:gone-user}`,
+      `sf:{${NS}:lk:gone-user}${SVC}:epoch`,
+    ];
     await expect(bed.registry.run('statefulMoveLink', keys, [SVC, 0, 1, -1])).resolves.toEqual([
       0,
       null,
@@ -347,10 +372,12 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await expect(bed.registry.run('statefulMoveLink', keys, [SVC, 0, 1, -1])).resolves.toEqual([
       0,
       '4',
+      expect.any(Number),
     ]);
     await expect(bed.registry.run('statefulMoveLink', keys, [SVC, 4, 1, -1])).resolves.toEqual([
       1,
       '1',
+      expect.any(Number),
     ]);
     expect(await bed.raw.get(keys[0])).toBe('1');
   });
@@ -383,6 +410,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await expect(g.computeLinkedPod(NS, 'after-write', SVC, -1)).resolves.toEqual({
       podId: 1,
       created: true,
+      epoch: expect.any(Number),
     });
   });
 });

@@ -27,7 +27,7 @@ const expected = [
   1,
   { success: true, podId: 1 },
   1,
-  { podId: 1, created: false },
+  { podId: 1, created: false, epoch: expect.any(Number) },
   1,
   true,
   true,
@@ -59,10 +59,10 @@ describe.each(TOPOLOGIES)('Lua script cache recovery (%s)', (topology) => {
   it('a script error met after NOSCRIPT is still a typed error', async () => {
     await bed.flushScripts();
     await expect(bed.registry.run('statefulSetLink', ['only-one-key'], [])).rejects.toThrow(
-      'statefulSetLink takes 2 keys, got 1',
+      'statefulSetLink takes 3 keys, got 1',
     );
     await expect(
-      bed.registry.run('statefulSetLink', ['{x}a', '{x}b'], ['svc', 1, 'not-seconds']),
+      bed.registry.run('statefulSetLink', ['{x}a', '{x}b', '{x}c'], ['svc', 1, 'not-seconds']),
     ).rejects.toMatchObject({ code: 'SCRIPT_FAILED', script: 'statefulSetLink' });
   });
 

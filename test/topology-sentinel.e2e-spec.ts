@@ -75,6 +75,7 @@ describe('Sentinel', () => {
     await expect(executor.computeLinkedPod('sen', 'u1', 'game', -1)).resolves.toEqual({
       podId: 2,
       created: true,
+      epoch: expect.any(Number),
     });
     await expect(executor.trySetLinkedPod('sen', 'u1', 'game', 3, -1)).resolves.toEqual({
       success: false,

@@ -51,6 +51,7 @@ describe('TLS', () => {
       await expect(executor.computeLinkedPod('tls', 'u1', 'game', -1)).resolves.toEqual({
         podId: 1,
         created: true,
+        epoch: expect.any(Number),
       });
       await expect(executor.getLinkedPods('tls', ['u1', 'u2'], 'game')).resolves.toEqual(
         new Map([[1, ['u1']]]),

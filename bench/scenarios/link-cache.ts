@@ -113,14 +113,14 @@ export async function linkCache(
     const writeLatencies: number[] = [];
     const key = `sf:{${NS}:lk:u0}${SVC}`;
     for (let i = 0; i < LATENCY_SAMPLES; i++) {
-      while (cached.linkCache.podOf(NS, key, false) === undefined) {
+      while (cached.linkCache.linkOf(NS, key, false) === undefined) {
         await cached.executor.getLinkedPod(NS, 'u0', SVC);
       }
       const start = performance.now();
       const written = writer.client.set(key, String(i % 8)).then(() => {
         writeLatencies.push(performance.now() - start);
       });
-      while (cached.linkCache.podOf(NS, key, false) !== undefined) await nextTurn();
+      while (cached.linkCache.linkOf(NS, key, false) !== undefined) await nextTurn();
       latencies.push(performance.now() - start);
       await written;
     }

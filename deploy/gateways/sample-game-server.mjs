@@ -38,15 +38,34 @@ const admin = createServer(async (request, response) => {
   response.end('reported Shutdown\n');
 });
 
+/**
+ * uid -> the newest fencing epoch this pod served the user at. A request with an older one comes
+ * from a gateway that has not heard of a newer link yet: refused (409), never served from stale
+ * state. A real server also checks the epoch with the store (GET .../links/{svc}/owner) before it
+ * persists the user's state.
+ */
+const epochs = new Map();
+
 const server = createServer((request, response) => {
   served++;
   response.setHeader('content-type', 'application/json');
+  const uid = request.headers['x-stateful-uid'] ?? null;
+  const epoch = Number(request.headers['x-stateful-epoch'] ?? 0);
+  if (uid !== null && epoch > 0) {
+    if (epoch < (epochs.get(uid) ?? 0)) {
+      response.statusCode = 409;
+      response.end(JSON.stringify({ pod: podId, uid, staleEpoch: epoch }));
+      return;
+    }
+    epochs.set(uid, epoch);
+  }
   response.end(
     JSON.stringify({
       pod: podId,
-      uid: request.headers['x-stateful-uid'] ?? null,
+      uid,
       sawPod: request.headers['x-stateful-pod'] ?? null,
       sawUpstream: request.headers['x-stateful-upstream'] ?? null,
+      sawEpoch: request.headers['x-stateful-epoch'] ?? null,
     }),
   );
 });

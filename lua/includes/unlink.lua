@@ -1,12 +1,14 @@
 --[[
   Unlists a link from the user's hash (Redis drops the hash when it becomes empty), then
-  deletes the link ('-1') or keeps it as a temporary link for persistSeconds.
+  deletes the link ('-1') or keeps it as a temporary link for persistSeconds; its epoch key follows.
 ]]
-local function unlink(linkKey, userKey, service, persistSeconds)
+local function unlink(linkKey, userKey, epochKey, service, persistSeconds)
   redis.call('HDEL', userKey, service)
   if persistSeconds == '-1' then
     redis.call('DEL', linkKey)
+    dropEpoch(epochKey)
   else
     redis.call('EXPIRE', linkKey, persistSeconds)
+    redis.call('EXPIRE', epochKey, persistSeconds)
   end
 end

@@ -2,8 +2,10 @@
   Writes a link the way setLinkedPod does.
   Persistent (persistSeconds == '-1'): the link key loses any TTL and the user's hash lists it.
   Temporary: the link key gets the TTL and the user's hash no longer lists it.
+  `previous` is the pod linked before (or false): a link staying on its pod keeps its epoch, any
+  other write issues a new one. Returns the link's epoch.
 ]]
-local function writeLink(linkKey, userKey, service, podId, persistSeconds)
+local function writeLink(linkKey, userKey, epochKey, service, podId, persistSeconds, previous)
   -- The hash first: it is the write that can fail (WRONGTYPE), and a failed script is not rolled back.
   if persistSeconds == '-1' then
     redis.call('HSET', userKey, service, podId)
@@ -12,4 +14,10 @@ local function writeLink(linkKey, userKey, service, podId, persistSeconds)
     redis.call('HDEL', userKey, service)
     redis.call('SET', linkKey, podId, 'EX', persistSeconds)
   end
+  local epoch = previous == podId and epochOf(epochKey, podId)
+  if epoch then
+    keepEpoch(epochKey, persistSeconds)
+    return epoch
+  end
+  return issueEpoch(epochKey, podId, persistSeconds)
 end

@@ -6,7 +6,8 @@ import {
   trackingPrefixes,
   type LinkCacheOptions,
 } from './link-cache-options';
-import { LinkEntries, type Admission, type LinkState } from './link-entries';
+import { LinkEntries, type Admission, type CachedLink, type LinkState } from './link-entries';
+import { linkKeyOfEpoch } from '../core/stateful-keys';
 import { TrackedMasters } from './tracked-masters';
 
 /** Told of what Redis reported, so that calls under way stop taking new callers (LinkLookup). */
@@ -78,10 +79,10 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
     this.observers.push(observer);
   }
 
-  /** The cached pod of a link key, if the cache may answer; `persistentOnly` for computeLinkedPod. */
-  podOf(namespace: string, key: string, persistentOnly: boolean): number | undefined {
+  /** The cached link of a link key, if the cache may answer; `persistentOnly` for computeLinkedPod. */
+  linkOf(namespace: string, key: string, persistentOnly: boolean): CachedLink | undefined {
     if (this.entries === undefined || !this.caches(namespace)) return undefined;
-    return this.entries.podOf(key, persistentOnly);
+    return this.entries.linkOf(key, persistentOnly);
   }
 
   /** A hit the caller could not use (computeLinkedPod of a user whose pod may be gone). */
@@ -152,7 +153,9 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
 
   // ---- InvalidationSink ----
 
-  invalidate(key: string): void {
+  invalidate(redisKey: string): void {
+    // A change to a link's epoch key is a change to the link (SPEC §10: the cache carries epochs).
+    const key = linkKeyOfEpoch(redisKey) ?? redisKey;
     this.entries?.invalidate(key);
     // A call under way may have read the old value: a call starting now must not join it.
     for (const observer of this.observers) observer.invalidated(key);

@@ -6,17 +6,17 @@ function entries(maxEntries = 10, ttlMs = 1_000) {
   return { cache, advance: (ms: number) => (now += ms) };
 }
 
-const persistent = (podId: number) => ({ podId, pttlMs: -1 });
+const persistent = (podId: number, epoch = 7) => ({ podId, pttlMs: -1, epoch });
 
 describe('LinkEntries', () => {
   it('stores an answer nothing changed meanwhile, and answers it until ttlMs', () => {
     const { cache, advance } = entries();
     cache.settle(cache.begin('k'), persistent(3), false);
-    expect(cache.podOf('k', true)).toBe(3);
+    expect(cache.linkOf('k', true)?.podId).toBe(3);
     advance(999);
-    expect(cache.podOf('k', false)).toBe(3);
+    expect(cache.linkOf('k', false)?.podId).toBe(3);
     advance(1);
-    expect(cache.podOf('k', false)).toBeUndefined();
+    expect(cache.linkOf('k', false)?.podId).toBeUndefined();
     expect(cache.counts).toMatchObject({ hits: 2, misses: 1 });
   });
 
@@ -25,7 +25,7 @@ describe('LinkEntries', () => {
     const admission = cache.begin('k');
     cache.invalidate('k');
     cache.settle(admission, persistent(3), false);
-    expect(cache.podOf('k', false)).toBeUndefined();
+    expect(cache.linkOf('k', false)?.podId).toBeUndefined();
   });
 
   it('does not store an answer fetched across a flush', () => {
@@ -42,37 +42,37 @@ describe('LinkEntries', () => {
     const write = cache.begin('k');
     cache.settle(write, persistent(2), true);
     cache.settle(read, persistent(1), false); // read before the write, answered after it
-    expect(cache.podOf('k', false)).toBe(2);
+    expect(cache.linkOf('k', false)?.podId).toBe(2);
   });
 
   it('keeps a temporary link no longer than its TTL, counted from the start of the call', () => {
     const { cache, advance } = entries();
     const admission = cache.begin('k');
     advance(50);
-    cache.settle(admission, { podId: 1, pttlMs: 100 }, false);
-    expect(cache.podOf('k', true)).toBeUndefined(); // computeLinkedPod needs a persistent link
+    cache.settle(admission, { podId: 1, pttlMs: 100, epoch: 9 }, false);
+    expect(cache.linkOf('k', true)?.podId).toBeUndefined(); // computeLinkedPod needs a persistent link
     advance(49);
-    expect(cache.podOf('k', false)).toBe(1);
+    expect(cache.linkOf('k', false)?.podId).toBe(1);
     advance(1);
-    expect(cache.podOf('k', false)).toBeUndefined();
+    expect(cache.linkOf('k', false)?.podId).toBeUndefined();
   });
 
   it('drops the key when the answer is no link or failed', () => {
     const { cache } = entries();
     cache.settle(cache.begin('k'), persistent(1), false);
     cache.settle(cache.begin('k'), null, false);
-    expect(cache.podOf('k', false)).toBeUndefined();
+    expect(cache.linkOf('k', false)?.podId).toBeUndefined();
   });
 
   it('evicts the least recently used entry, giving a used one a second chance', () => {
     const { cache } = entries(3);
     for (const key of ['a', 'b', 'c']) cache.settle(cache.begin(key), persistent(1), false);
-    expect(cache.podOf('a', false)).toBe(1);
+    expect(cache.linkOf('a', false)?.podId).toBe(1);
     cache.settle(cache.begin('d'), persistent(1), false);
     expect(cache.size).toBe(3);
     expect(cache.counts.evictions).toBe(1);
-    expect(cache.podOf('b', false)).toBeUndefined();
-    expect(cache.podOf('a', false)).toBe(1);
+    expect(cache.linkOf('b', false)?.podId).toBeUndefined();
+    expect(cache.linkOf('a', false)?.podId).toBe(1);
   });
 
   it('drops what a predicate selects and fails answers under way', () => {
@@ -82,9 +82,9 @@ describe('LinkEntries', () => {
     const pending = cache.begin('x3');
     cache.drop((_key, podId) => podId === 1);
     cache.settle(pending, persistent(1), false);
-    expect(cache.podOf('x1', false)).toBeUndefined();
-    expect(cache.podOf('x2', false)).toBe(2);
-    expect(cache.podOf('x3', false)).toBeUndefined();
+    expect(cache.linkOf('x1', false)?.podId).toBeUndefined();
+    expect(cache.linkOf('x2', false)?.podId).toBe(2);
+    expect(cache.linkOf('x3', false)?.podId).toBeUndefined();
   });
 });
 
@@ -95,7 +95,7 @@ describe("LinkEntries and this process's writes", () => {
     const second = cache.begin('k');
     cache.settle(first, persistent(1), true); // stores 1, marks the second stale
     cache.settle(second, persistent(2), true); // Redis holds 2: 1 must not stay
-    expect(cache.podOf('k', false)).toBeUndefined();
+    expect(cache.linkOf('k', false)?.podId).toBeUndefined();
   });
 
   it('a write while nothing can be admitted fails the answers under way', () => {
@@ -103,19 +103,29 @@ describe("LinkEntries and this process's writes", () => {
     const read = cache.begin('k');
     cache.written('k');
     cache.settle(read, persistent(1), false);
-    expect(cache.podOf('k', false)).toBeUndefined();
+    expect(cache.linkOf('k', false)?.podId).toBeUndefined();
     expect(cache.counts.invalidations).toBe(0);
   });
 
   it('an insert into a full cache of hot entries takes a bounded number of steps', () => {
     const { cache } = entries(1_000);
     for (let i = 0; i < 1_000; i++) cache.settle(cache.begin(`k${i}`), persistent(1), false);
-    for (let i = 0; i < 1_000; i++) cache.podOf(`k${i}`, false);
+    for (let i = 0; i < 1_000; i++) cache.linkOf(`k${i}`, false);
     cache.settle(cache.begin('new'), persistent(1), false);
     expect(cache.size).toBe(1_000);
     expect(cache.counts.evictions).toBe(1);
     // Only the first 32 hot entries lost their flag and moved back; the 33rd was evicted.
-    expect(cache.podOf('k32', false)).toBeUndefined();
-    expect(cache.podOf('k0', false)).toBe(1);
+    expect(cache.linkOf('k32', false)?.podId).toBeUndefined();
+    expect(cache.linkOf('k0', false)?.podId).toBe(1);
+  });
+});
+
+describe('LinkEntries and epochs', () => {
+  it('an entry carries its link epoch and takes the new one in place', () => {
+    const { cache } = entries();
+    cache.settle(cache.begin('k'), persistent(3, 11), false);
+    expect(cache.linkOf('k', true)).toMatchObject({ podId: 3, epoch: 11, persistent: true });
+    cache.settle(cache.begin('k'), persistent(4, 12), true);
+    expect(cache.linkOf('k', true)).toMatchObject({ podId: 4, epoch: 12 });
   });
 });

@@ -1,14 +1,24 @@
 const MAX_SECOND_CHANCES = 32;
 
-/** A link as Redis reported it: its pod and its remaining time to live (-1: persistent). */
+/** A link as Redis reported it: its pod, its remaining time to live (-1: persistent), its epoch. */
 export interface LinkState {
   readonly podId: number;
   readonly pttlMs: number;
+  readonly epoch: number;
 }
 
-interface Entry {
+/** What the cache answers for a link. */
+export interface CachedLink {
+  readonly podId: number;
+  readonly persistent: boolean;
+  /** 0 when the link has no epoch of its pod (SPEC §10). */
+  readonly epoch: number;
+}
+
+interface Entry extends CachedLink {
   podId: number;
   persistent: boolean;
+  epoch: number;
   /** performance.now() after which the entry is not answered. */
   expiresAt: number;
   /** Second chance: set by a hit, cleared when eviction passes over the entry. */
@@ -60,14 +70,17 @@ export class LinkEntries {
     return this.entries.size;
   }
 
-  /** The linked pod, if cached and fresh; `persistentOnly` skips temporary links. Counts hit or miss. */
-  podOf(key: string, persistentOnly: boolean): number | undefined {
+  /**
+   * The link, if cached and fresh; `persistentOnly` skips temporary links. Counts hit or miss. The
+   * entry itself is returned (no allocation on the hot path): read it at once, it changes in place.
+   */
+  linkOf(key: string, persistentOnly: boolean): CachedLink | undefined {
     const entry = this.entries.get(key);
     if (entry !== undefined && (entry.persistent || !persistentOnly)) {
       if (entry.expiresAt > this.now()) {
         entry.used = true;
         this.counts.hits++;
-        return entry.podId;
+        return entry;
       }
       this.entries.delete(key);
     }
@@ -127,11 +140,18 @@ export class LinkEntries {
     if (entry !== undefined) {
       entry.podId = link.podId;
       entry.persistent = persistent;
+      entry.epoch = link.epoch;
       entry.expiresAt = expiresAt;
       return;
     }
     if (this.entries.size >= this.maxEntries) this.evictOne();
-    this.entries.set(key, { podId: link.podId, persistent, expiresAt, used: false });
+    this.entries.set(key, {
+      podId: link.podId,
+      persistent,
+      epoch: link.epoch,
+      expiresAt,
+      used: false,
+    });
   }
 
   /** Redis says `key` changed: drop it, and fail the admission of answers under way for it. */

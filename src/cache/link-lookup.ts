@@ -3,12 +3,12 @@ import type { LinkPlacement, PlacementObserver } from '../links/link-placement';
 import type { PlacementChoice } from '../links/placement-choice';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
-import { parseOptionalPodId, parsePodId } from '../core/reply-parsers';
-import type { StatefulKeys } from '../core/stateful-keys';
-import type { ComputeLinkResult } from '../core/stateful.types';
+import { parseEpoch, parseOptionalPodId, parsePodId } from '../core/reply-parsers';
+import { epochKeyOf, type StatefulKeys } from '../core/stateful-keys';
+import type { ComputeLinkResult, LinkWithEpoch } from '../core/stateful.types';
 import type { LinkCache, LinkCacheObserver } from './link-cache';
 import { InFlightCalls } from './in-flight-calls';
-import type { LinkState } from './link-entries';
+import type { Admission, LinkState } from './link-entries';
 
 interface ComputeCall {
   readonly promise: Promise<ComputeLinkResult>;
@@ -23,6 +23,7 @@ interface ComputeCall {
  */
 export class LinkLookup implements PlacementObserver, LinkCacheObserver {
   private readonly gets = new InFlightCalls<Promise<number | null>>();
+  private readonly links = new InFlightCalls<Promise<LinkWithEpoch | null>>();
   private readonly computes = new InFlightCalls<ComputeCall>();
 
   constructor(
@@ -38,13 +39,13 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
 
   /** Calls that shared another's Redis call instead of making their own. */
   get sharedCalls(): number {
-    return this.gets.shared + this.computes.shared;
+    return this.gets.shared + this.links.shared + this.computes.shared;
   }
 
   get(namespace: string, uid: string, serviceName: string): Promise<number | null> {
     const key = this.keys.link(namespace, uid, serviceName);
-    const cached = this.cache.podOf(namespace, key, false);
-    if (cached !== undefined) return Promise.resolve(cached);
+    const cached = this.cache.linkOf(namespace, key, false);
+    if (cached !== undefined) return Promise.resolve(cached.podId);
     const shared = this.gets.find(key);
     if (shared !== undefined) {
       this.gets.shared++;
@@ -69,28 +70,88 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
         );
     } else {
       // To be cached: the link with its time to live, so that a temporary one is not kept past it.
-      promise = this.scripts.run('statefulGetLinkWithTtl', [key], []).then(
-        (reply) => {
+      promise = this.readLink(key, admission).then(
+        (link) => {
           this.gets.forget(key);
-          let link: LinkState | null;
-          try {
-            link = parseLinkWithTtl(reply, key);
-          } catch (error) {
-            this.cache.settle(admission, null, false);
-            throw error;
-          }
-          this.cache.settle(admission, link, false);
           return link === null ? null : link.podId;
         },
         (error: unknown) => {
           this.gets.forget(key);
-          this.cache.settle(admission, null, false);
           throw error;
         },
       );
     }
     this.gets.add(key, promise);
     return promise;
+  }
+
+  /**
+   * The link with its epoch (SPEC §10): from the cache when it holds it, else one script that the
+   * cache takes in. `fresh` skips the cache (owner checks: a process that was paused is the one
+   * whose cache may not have heard of a change yet).
+   */
+  getLink(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+    fresh = false,
+  ): Promise<LinkWithEpoch | null> {
+    const key = this.keys.link(namespace, uid, serviceName);
+    if (!fresh) {
+      const cached = this.cache.linkOf(namespace, key, false);
+      if (cached !== undefined) return Promise.resolve(withEpoch(cached));
+    }
+    const shared = this.links.find(key);
+    if (shared !== undefined) {
+      this.links.shared++;
+      return shared;
+    }
+    const promise = this.readLink(key, this.cache.begin(namespace, key)).then(
+      (link) => {
+        this.links.forget(key);
+        return link === null ? null : withEpoch({ ...link, persistent: link.pttlMs < 0 });
+      },
+      (error: unknown) => {
+        this.links.forget(key);
+        throw error;
+      },
+    );
+    this.links.add(key, promise);
+    return promise;
+  }
+
+  /** Whether `podId` holds the link at `epoch`, read from Redis (not from the cache). */
+  isOwner(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+    podId: number,
+    epoch: number,
+  ): Promise<boolean> {
+    return this.getLink(namespace, uid, serviceName, true).then(
+      (link) => link !== null && link.podId === podId && link.epoch === epoch,
+    );
+  }
+
+  /** The link as Redis holds it now, its time to live and epoch; settles the cache's admission. */
+  private readLink(key: string, admission: Admission | undefined): Promise<LinkState | null> {
+    return this.scripts.run('statefulGetLink', [key, epochKeyOf(key)], []).then(
+      (reply) => {
+        let link: LinkState | null;
+        try {
+          link = parseLink(reply, key);
+        } catch (error) {
+          this.cache.settle(admission, null, false);
+          throw error;
+        }
+        this.cache.settle(admission, link, false);
+        return link;
+      },
+      (error: unknown) => {
+        this.cache.settle(admission, null, false);
+        throw error;
+      },
+    );
   }
 
   compute(
@@ -100,14 +161,18 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
     persistSeconds: number,
     choice: PlacementChoice,
   ): Promise<ComputeLinkResult> {
-    const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
+    const keys = this.keys.linkKeys(namespace, uid, serviceName);
     const key = keys[0];
     // Only a persistent link: on a temporary one, compute refreshes or ends its TTL in Redis.
-    const cached = this.cache.podOf(namespace, key, true);
-    if (cached !== undefined) {
-      if (!choice.heal || this.placement.keepsPod(namespace, serviceName, cached, choice)) {
-        return Promise.resolve({ podId: cached, created: false });
+    const cached = this.cache.linkOf(namespace, key, true);
+    // A cached link without an epoch goes to Redis, which issues one.
+    if (cached !== undefined && cached.epoch > 0) {
+      const { podId, epoch } = cached;
+      if (!choice.heal || this.placement.keepsPod(namespace, serviceName, podId, choice)) {
+        return Promise.resolve({ podId, created: false, epoch });
       }
+      this.cache.unhit();
+    } else if (cached !== undefined) {
       this.cache.unhit();
     }
     const shared = this.computes.find(key);
@@ -126,7 +191,7 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
           namespace,
           key,
           () => this.placement.compute(namespace, uid, serviceName, persistSeconds, choice, keys),
-          (result) => linkAfterWrite(result.podId, persistSeconds),
+          (result) => linkAfterWrite(result.podId, persistSeconds, result.epoch),
         )
       : this.placement.compute(namespace, uid, serviceName, persistSeconds, choice, keys);
     this.computes.add(key, { promise, persistSeconds, choice });
@@ -137,6 +202,7 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
 
   invalidated(key: string): void {
     this.gets.forget(key);
+    this.links.forget(key);
     this.computes.forget(key);
   }
 
@@ -152,17 +218,20 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
 
   wrote(link: string): void {
     this.gets.forget(link);
+    this.links.forget(link);
   }
 
   /** A write of this process changed the link: later calls must not share answers read before it. */
   written(key: string): void {
     this.gets.forget(key);
+    this.links.forget(key);
     this.computes.forget(key);
   }
 
   /** A write of this process changed many links. */
   writtenMany(): void {
     this.gets.forgetAll();
+    this.links.forgetAll();
     this.computes.forgetAll();
   }
 }
@@ -171,25 +240,35 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
  * The link after a script that sets, keeps or creates it with `persistSeconds`: persistent with -1;
  * with a TTL temporary for that long, or still persistent if it was (the shorter life is assumed).
  */
-export function linkAfterWrite(podId: number, persistSeconds: number): LinkState {
-  return { podId, pttlMs: persistSeconds < 0 ? -1 : persistSeconds * 1000 };
+export function linkAfterWrite(podId: number, persistSeconds: number, epoch: number): LinkState {
+  return { podId, pttlMs: persistSeconds < 0 ? -1 : persistSeconds * 1000, epoch };
 }
 
-/** `statefulGetLinkWithTtl`'s reply: nil, or [pod id, PTTL]; strict, as a read of one value. */
-function parseLinkWithTtl(reply: unknown, key: string): LinkState | null {
+/** `statefulGetLink`'s reply: nil, or [pod id, PTTL, epoch]; strict, as a read of one value. */
+function parseLink(reply: unknown, key: string): LinkState | null {
   if (reply === null) return null;
-  if (!Array.isArray(reply) || reply.length !== 2 || !Number.isInteger(reply[1])) {
-    throw new MalformedReplyError(key, `expected [pod id, PTTL], got ${JSON.stringify(reply)}`);
+  if (!Array.isArray(reply) || reply.length !== 3 || !Number.isInteger(reply[1])) {
+    throw new MalformedReplyError(
+      key,
+      `expected [pod id, PTTL, epoch], got ${JSON.stringify(reply)}`,
+    );
   }
   const podId = parsePodId(reply[0], key);
   const pttlMs = reply[1] as number;
   // Inside the script the key exists, so PTTL is -1 (persistent) or the time left.
-  return { podId, pttlMs: pttlMs < 0 ? -1 : pttlMs };
+  return { podId, pttlMs: pttlMs < 0 ? -1 : pttlMs, epoch: parseEpoch(reply[2], key) };
 }
+
+const withEpoch = (link: { podId: number; epoch: number; persistent: boolean }): LinkWithEpoch => ({
+  podId: link.podId,
+  epoch: link.epoch,
+  persistent: link.persistent,
+});
 
 const asJoiner = (result: ComputeLinkResult): ComputeLinkResult => ({
   podId: result.podId,
   created: false,
+  epoch: result.epoch,
 });
 
 function sameChoice(a: PlacementChoice, b: PlacementChoice): boolean {

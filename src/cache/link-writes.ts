@@ -1,5 +1,11 @@
-import { parseFlag, parseFlagAndPodId, parseOptionalPodId } from '../core/reply-parsers';
-import type { StatefulKeys } from '../core/stateful-keys';
+import { MalformedReplyError } from '../errors';
+import {
+  parseEpoch,
+  parseFlag,
+  parseFlagPodIdAndEpoch,
+  parseOptionalPodId,
+} from '../core/reply-parsers';
+import type { LinkKeys, StatefulKeys } from '../core/stateful-keys';
 import type { TrySetLinkResult } from '../core/stateful.types';
 import type { LuaScriptRegistry, ReplyParser } from '../scripts/lua-script-registry';
 import type { LinkCache } from './link-cache';
@@ -34,12 +40,12 @@ export class LinkWrites {
   ): Promise<number | null> {
     return this.write(
       namespace,
-      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      this.keys.linkKeys(namespace, uid, serviceName),
       'statefulSetLink',
       [serviceName, podId, persistSeconds],
       parseSetLinkReply,
-      () => linkAfterWrite(podId, persistSeconds),
-    );
+      (reply) => linkAfterWrite(podId, persistSeconds, reply.epoch),
+    ).then(previousPod);
   }
 
   /** Keeps an existing link's pod (adjusting its persistence), else links; the pod linked now. */
@@ -52,12 +58,12 @@ export class LinkWrites {
   ): Promise<number> {
     return this.write(
       namespace,
-      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      this.keys.linkKeys(namespace, uid, serviceName),
       'statefulSetLinkIfAbsent',
       [serviceName, podId, persistSeconds],
-      parseClaimedPodId,
-      (linked) => linkAfterWrite(linked, persistSeconds),
-    );
+      parseClaim,
+      (claim) => linkAfterWrite(claim.podId, persistSeconds, claim.epoch),
+    ).then(claimedPod);
   }
 
   /** Refused only by a persistent link to another pod; otherwise links as `set`. */
@@ -70,13 +76,15 @@ export class LinkWrites {
   ): Promise<TrySetLinkResult> {
     return this.write(
       namespace,
-      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      this.keys.linkKeys(namespace, uid, serviceName),
       'statefulTrySetLink',
       [serviceName, podId, persistSeconds],
       parseTrySetLinkReply,
-      (result) =>
-        result.success ? linkAfterWrite(podId, persistSeconds) : persistentLink(result.podId),
-    );
+      (reply) =>
+        reply.flag
+          ? linkAfterWrite(podId, persistSeconds, reply.epoch)
+          : persistentLink(reply.podId, reply.epoch),
+    ).then(trySetResult);
   }
 
   /** Unlists the link, deleting it (`-1`) or keeping it as a temporary link; true if one existed. */
@@ -88,7 +96,7 @@ export class LinkWrites {
   ): Promise<boolean> {
     return this.write(
       namespace,
-      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      this.keys.linkKeys(namespace, uid, serviceName),
       'statefulRemoveLink',
       [serviceName, persistSeconds],
       parseRemoveReply,
@@ -106,7 +114,7 @@ export class LinkWrites {
   ): Promise<boolean> {
     return this.write(
       namespace,
-      this.keys.linkAndUserLinks(namespace, uid, serviceName),
+      this.keys.linkKeys(namespace, uid, serviceName),
       'statefulRemoveLinkWithId',
       [serviceName, persistSeconds, podId],
       parseRemoveWithIdReply,
@@ -125,7 +133,7 @@ export class LinkWrites {
 
   private write<T>(
     namespace: string,
-    keys: [string, string],
+    keys: LinkKeys,
     script: string,
     args: (string | number)[],
     parse: ReplyParser<T>,
@@ -148,20 +156,34 @@ export class LinkWrites {
 }
 
 // Reply parsers of the link scripts, made once so that a call allocates no closure for them.
-const parseSetLinkReply = (reply: unknown) => parseOptionalPodId(reply, 'statefulSetLink');
-
-const parseClaimedPodId = (reply: unknown) =>
-  parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent').podId;
-
-const parseTrySetLinkReply = (reply: unknown): TrySetLinkResult => {
-  const { flag, podId } = parseFlagAndPodId(reply, 'statefulTrySetLink');
-  return { success: flag, podId };
+const parseSetLinkReply = (reply: unknown): { previous: number | null; epoch: number } => {
+  if (!Array.isArray(reply) || reply.length !== 2) {
+    throw new MalformedReplyError(
+      'statefulSetLink',
+      `expected [previous pod, epoch], got ${String(reply)}`,
+    );
+  }
+  return {
+    previous: parseOptionalPodId(reply[0], 'statefulSetLink'),
+    epoch: parseEpoch(reply[1], 'statefulSetLink'),
+  };
 };
+const previousPod = (reply: { previous: number | null }) => reply.previous;
+
+const parseClaim = (reply: unknown) => parseFlagPodIdAndEpoch(reply, 'statefulSetLinkIfAbsent');
+const claimedPod = (claim: { podId: number }) => claim.podId;
+
+const parseTrySetLinkReply = (reply: unknown) =>
+  parseFlagPodIdAndEpoch(reply, 'statefulTrySetLink');
+const trySetResult = (reply: { flag: boolean; podId: number }): TrySetLinkResult => ({
+  success: reply.flag,
+  podId: reply.podId,
+});
 
 const parseRemoveReply = (reply: unknown) => parseFlag(reply, 'statefulRemoveLink');
 const parseRemoveWithIdReply = (reply: unknown) => parseFlag(reply, 'statefulRemoveLinkWithId');
 
 /** What a refused trySet leaves in Redis, for the link cache. */
-const persistentLink = (podId: number): LinkState => ({ podId, pttlMs: -1 });
+const persistentLink = (podId: number, epoch: number): LinkState => ({ podId, pttlMs: -1, epoch });
 // After a removal the link is gone, or temporary: the cache forgets it either way.
 const noLink = (): null => null;

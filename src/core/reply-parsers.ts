@@ -38,6 +38,39 @@ export function parseFlagAndPodId(raw: unknown, source: string): { flag: boolean
   return { flag: parseFlag(raw[0], source), podId: parsePodId(raw[1], source) };
 }
 
+/** A link's epoch in a script reply: a safe integer >= 0 (0: the link has none). */
+export function parseEpoch(raw: unknown, source: string): number {
+  if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return raw;
+  throw new MalformedReplyError(source, `expected an epoch, got ${show(raw)}`);
+}
+
+/** A link script's `{ flag, podId, epoch }` array reply. */
+export function parseFlagPodIdAndEpoch(
+  raw: unknown,
+  source: string,
+): { flag: boolean; podId: number; epoch: number } {
+  if (!Array.isArray(raw) || raw.length !== 3) {
+    throw new MalformedReplyError(source, `expected a three-element array, got ${show(raw)}`);
+  }
+  return {
+    flag: parseFlag(raw[0], source),
+    podId: parsePodId(raw[1], source),
+    epoch: parseEpoch(raw[2], source),
+  };
+}
+
+/** A link script's `{ podId, epoch }` array reply, or null for nil (no link). */
+export function parseOptionalPodIdAndEpoch(
+  raw: unknown,
+  source: string,
+): { podId: number; epoch: number } | null {
+  if (raw === null) return null;
+  if (!Array.isArray(raw) || raw.length !== 2) {
+    throw new MalformedReplyError(source, `expected a two-element array, got ${show(raw)}`);
+  }
+  return { podId: parsePodId(raw[0], source), epoch: parseEpoch(raw[1], source) };
+}
+
 /** An HGETALL reply as field/value pairs (ioredis gives an object). */
 export function hashEntries(raw: unknown, source: string): [string, string][] {
   if (raw === null || typeof raw !== 'object') {

@@ -42,11 +42,34 @@ export class StatefulKeys {
     return `${this.prefix}:{${namespace}:lk:${uid}}${serviceName}`;
   }
 
-  /** `[link, userLinks]`, the keys of every link script; the link key is the user's key + service. */
-  linkAndUserLinks(namespace: string, uid: string, serviceName: string): [string, string] {
+  /**
+   * `[link, userLinks, epoch]`, the keys of every link-writing script; the link key is the user's
+   * key + service.
+   */
+  linkKeys(namespace: string, uid: string, serviceName: string): LinkKeys {
     const userLinks = this.userLinks(namespace, uid);
-    return [userLinks + serviceName, userLinks];
+    const link = userLinks + serviceName;
+    return [link, userLinks, link + EPOCH_SUFFIX];
   }
+}
+
+/** The keys of one link: `[link, userLinks, epoch]`. */
+export type LinkKeys = [string, string, string];
+
+/**
+ * `<link key>:epoch`: string, `<epoch>:<pod id>`, the link's fencing epoch (SPEC §10), additive
+ * (the originals never read it), in the link's slot, with the link's time to live. No link key ends
+ * with it: service names hold no `:`.
+ */
+export const EPOCH_SUFFIX = ':epoch';
+
+export function epochKeyOf(linkKey: string): string {
+  return linkKey + EPOCH_SUFFIX;
+}
+
+/** The link key an epoch key belongs to, or undefined for any other key. */
+export function linkKeyOfEpoch(key: string): string | undefined {
+  return key.endsWith(EPOCH_SUFFIX) ? key.slice(0, -EPOCH_SUFFIX.length) : undefined;
 }
 
 /** The prefix is part of every key: braces would break the hash tags, controls the layout. */

@@ -60,6 +60,27 @@ export interface ComputeLinkResult {
   podId: number;
   /** true when this call created the link; false when the user was already linked (or another caller won the race). */
   created: boolean;
-  /** Set when the user's link pointed at a pod that is gone and the user was moved: that pod. */
+  /**
+   * The link's fencing epoch (SPEC §10): greater than every epoch the link had before; a new one
+   * whenever the user is linked to another pod or linked anew. Hand it to the pod, which checks it
+   * (`isLinkOwner`, `StatefulPodAgent.owns`) before it writes the user's state.
+   */
+  epoch: number;
+  /**
+   * Set only for the call whose compare-and-set moved the user off a pod that is gone: that pod.
+   * Gateways racing on the same user get the new pod and its epoch without it.
+   */
   movedFrom?: number;
+}
+
+/** A link with its fencing epoch (`getLink`). */
+export interface LinkWithEpoch {
+  podId: number;
+  /**
+   * The link's epoch; 0 when it has none for its pod (a Go/Java original wrote or moved it): the
+   * next computeLinkedPod or write through this project issues one.
+   */
+  epoch: number;
+  /** true without a TTL (the user is active), false for a temporary link. */
+  persistent: boolean;
 }

@@ -167,6 +167,13 @@ export function assertPeriodMs(value: unknown, field = 'everyMs'): asserts value
   assertIntegerIn(value, field, MIN_PERIOD_MS, MAX_PERIOD_MS, ' (ms)');
 }
 
+/** A link's fencing epoch in a request (SPEC §10): a safe integer > 0. */
+export function assertEpoch(value: unknown, field = 'epoch'): asserts value is number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new StatefulValidationError(field, 'must be an integer from 1 to 9007199254740991');
+  }
+}
+
 /** An integer from `min` to `max` (an option's count or duration), the error naming both bounds. */
 export function assertIntegerIn(
   value: unknown,

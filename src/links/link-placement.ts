@@ -4,8 +4,8 @@ import { pickPod } from '../pods/pod-selection';
 import { isGone } from '../pods/pod-status';
 import type { PodTable } from '../pods/pod-table';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
-import { parseFlagAndPodId, parseOptionalPodId } from '../core/reply-parsers';
-import type { StatefulKeys } from '../core/stateful-keys';
+import { parseFlagPodIdAndEpoch, parseOptionalPodIdAndEpoch } from '../core/reply-parsers';
+import type { LinkKeys, StatefulKeys } from '../core/stateful-keys';
 import type { ComputeLinkResult } from '../core/stateful.types';
 import type { PlacementChoice } from './placement-choice';
 
@@ -61,7 +61,7 @@ export class LinkPlacement {
     serviceName: string,
     persistSeconds: number,
     choice: PlacementChoice,
-    keys: [string, string] = this.keys.linkAndUserLinks(namespace, uid, serviceName),
+    keys: LinkKeys = this.keys.linkKeys(namespace, uid, serviceName),
   ): Promise<ComputeLinkResult> {
     return this.scripts.run(
       'statefulComputeLinkIfAbsent',
@@ -69,15 +69,16 @@ export class LinkPlacement {
       [serviceName, persistSeconds],
       (reply): ComputeLinkResult | Promise<ComputeLinkResult> => {
         this.observer?.replied(keys[0]);
-        const podId = parseOptionalPodId(reply, 'statefulComputeLinkIfAbsent');
-        if (podId === null) {
+        const link = parseOptionalPodIdAndEpoch(reply, 'statefulComputeLinkIfAbsent');
+        if (link === null) {
           return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
         }
+        const { podId, epoch } = link;
         // The common case answers from the cached table without another promise.
         if (!choice.heal || this.keepsPod(namespace, serviceName, podId, choice)) {
-          return { podId, created: false };
+          return { podId, created: false, epoch };
         }
-        return this.checkAndHeal(namespace, uid, serviceName, podId, persistSeconds, choice);
+        return this.checkAndHeal(namespace, uid, serviceName, podId, epoch, persistSeconds, choice);
       },
       this.computeFailed,
     );
@@ -104,9 +105,9 @@ export class LinkPlacement {
     const snapshot = await this.table.get(namespace, serviceName);
     const candidate = this.pick(namespace, serviceName, snapshot, choice, choice.excludePods);
     if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
-    const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
+    const keys = this.keys.linkKeys(namespace, uid, serviceName);
     const placed = this.reserve(namespace, serviceName, candidate, choice);
-    const { flag, podId } = await this.scripts
+    const { flag, podId, epoch } = await this.scripts
       .run('statefulSetLinkIfAbsent', keys, [serviceName, candidate, persistSeconds], parseClaim)
       .then(
         (claim) => {
@@ -119,7 +120,7 @@ export class LinkPlacement {
         },
       );
     this.observer?.wrote(keys[0]);
-    return { podId, created: flag };
+    return { podId, created: flag, epoch };
   }
 
   /** The pod table had no fresh copy, or it says the linked pod is gone: read it and decide. */
@@ -128,6 +129,7 @@ export class LinkPlacement {
     uid: string,
     serviceName: string,
     podId: number,
+    epoch: number,
     persistSeconds: number,
     choice: PlacementChoice,
   ): Promise<ComputeLinkResult> {
@@ -139,16 +141,17 @@ export class LinkPlacement {
     } catch {
       // The user has a link: an unreadable pod table (an outage, a key of the wrong type) must not
       // fail the call; healing waits for the next one.
-      return { podId, created: false };
+      return { podId, created: false, epoch };
     }
     if (!goneIn(snapshot, podId, choice)) {
-      return { podId, created: false };
+      return { podId, created: false, epoch };
     }
     return this.heal(
       namespace,
       uid,
       serviceName,
       podId,
+      epoch,
       persistSeconds,
       choice,
       snapshot,
@@ -168,6 +171,7 @@ export class LinkPlacement {
     uid: string,
     serviceName: string,
     gonePod: number,
+    goneEpoch: number,
     persistSeconds: number,
     choice: PlacementChoice,
     cached: PodSnapshot,
@@ -177,14 +181,14 @@ export class LinkPlacement {
     if (!cached.pods.has(gonePod) && cached.startedAt < linkSeenAt) {
       snapshot = await this.table.confirm(namespace, serviceName, linkSeenAt);
       if (!goneIn(snapshot, gonePod, choice)) {
-        return { podId: gonePod, created: false };
+        return { podId: gonePod, created: false, epoch: goneEpoch };
       }
     }
     const exclude = new Set([...choice.excludePods, gonePod]);
     const candidate = this.pick(namespace, serviceName, snapshot, choice, exclude);
     // No other pod to go to: the link stays as it is (the pod may come back).
-    if (candidate === null) return { podId: gonePod, created: false };
-    const keys = this.keys.linkAndUserLinks(namespace, uid, serviceName);
+    if (candidate === null) return { podId: gonePod, created: false, epoch: goneEpoch };
+    const keys = this.keys.linkKeys(namespace, uid, serviceName);
     const placed = this.reserve(namespace, serviceName, candidate, choice);
     const move = await this.scripts
       .run('statefulMoveLink', keys, [serviceName, gonePod, candidate, persistSeconds], parseMove)
@@ -206,8 +210,10 @@ export class LinkPlacement {
       return this.placeNewUser(namespace, uid, serviceName, persistSeconds, choice);
     // Only the call whose compare-and-set moved the user says so: an app that hands the user's
     // state over on movedFrom does it once, whatever the number of gateways in the race.
-    const { flag, podId } = move;
-    return flag ? { podId, created: false, movedFrom: gonePod } : { podId, created: false };
+    const { flag, podId, epoch } = move;
+    return flag
+      ? { podId, created: false, epoch, movedFrom: gonePod }
+      : { podId, created: false, epoch };
   }
 
   /**
@@ -262,13 +268,13 @@ export class LinkPlacement {
 
 const NOT_COUNTED = { settle: () => undefined };
 
-const parseClaim = (reply: unknown) => parseFlagAndPodId(reply, 'statefulSetLinkIfAbsent');
+const parseClaim = (reply: unknown) => parseFlagPodIdAndEpoch(reply, 'statefulSetLinkIfAbsent');
 
 /** The move's reply, or null when the link was gone (removed meanwhile): nothing was written. */
 const parseMove = (reply: unknown) =>
   Array.isArray(reply) && reply.length === 2 && reply[0] === 0 && reply[1] === null
     ? null
-    : parseFlagAndPodId(reply, 'statefulMoveLink');
+    : parseFlagPodIdAndEpoch(reply, 'statefulMoveLink');
 
 /** Whether the snapshot says the pod is gone, by the call's rule (SPEC §10). */
 function goneIn(snapshot: PodSnapshot, podId: number, choice: PlacementChoice): boolean {

@@ -132,7 +132,7 @@ export class LinkedUsers {
         fresh.map((uid) =>
           this.scripts.run(
             'statefulRemoveLinkWithId',
-            this.keys.linkAndUserLinks(namespace, uid, serviceName),
+            this.keys.linkKeys(namespace, uid, serviceName),
             [serviceName, persistSeconds, podId],
             (reply) => parseFlag(reply, 'statefulRemoveLinkWithId'),
           ),

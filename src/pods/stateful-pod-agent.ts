@@ -3,6 +3,7 @@ import {
   Logger,
   type OnApplicationBootstrap,
 } from '@nestjs/common';
+import * as check from '../core/validators';
 import { READY_STATE, SHUTDOWN_STATE } from '../core/stateful.constants';
 import { StatefulValidationError } from '../errors';
 import { withTimeout } from '../redis/with-timeout';
@@ -19,6 +20,15 @@ const SHUTDOWN_REPORT_TIMEOUT_MS = 3_000;
  * on application shutdown it reports `Shutdown` once, before the Redis connections close. A Redis
  * outage is logged once and retried at the next beat, never thrown into the app.
  */
+/** isLinkOwner: whether `podId` holds the user's link to the service at `epoch`. */
+export type LinkOwnerCheck = (
+  namespace: string,
+  uid: string,
+  serviceName: string,
+  podId: number,
+  epoch: number,
+) => Promise<boolean>;
+
 export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StatefulPodAgent.name);
   private readonly options?: PodAgentOptions;
@@ -31,10 +41,14 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
   /** The report under way, awaited before Shutdown so that no beat lands after it. */
   private inFlight: Promise<void> = Promise.resolve();
 
-  /** Made by StatefulModule, from its `pod` option (absent: the agent does nothing). */
+  /**
+   * Made by StatefulModule, from its `pod` option (absent: the agent does nothing). `ownerCheck` is
+   * the store's isLinkOwner, handed in from above (links live on a higher floor than pods).
+   */
   constructor(
     private readonly store: PodStatusStore,
     options: PodAgentOptions | undefined,
+    private readonly ownerCheck?: LinkOwnerCheck,
   ) {
     this.options = options;
     if (options) this.resolved = resolvePodAgent(options);
@@ -48,6 +62,27 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
   /** This pod's id (the HOSTNAME ordinal unless given); undefined when the agent is not enabled. */
   get podId(): number | undefined {
     return this.resolved?.podId;
+  }
+
+  /**
+   * Whether this pod still holds the user at `epoch` (SPEC §10), read from Redis: check it before
+   * writing the user's state, and refuse a request whose epoch is older than one already seen. A
+   * pod that was paused or cut off, and taken for gone meanwhile, finds out here that it lost the user.
+   */
+  owns(uid: string, epoch: number): Promise<boolean> {
+    if (!this.enabled || this.ownerCheck === undefined) {
+      return Promise.reject(
+        new StatefulValidationError('pod', 'is not configured: give StatefulModule the pod option'),
+      );
+    }
+    try {
+      check.assertUid(uid);
+      check.assertEpoch(epoch);
+    } catch (error) {
+      return check.rejected(error);
+    }
+    const { namespace, service } = this.options!;
+    return this.ownerCheck(namespace, uid, service, this.resolved!.podId, epoch);
   }
 
   async onApplicationBootstrap(): Promise<void> {

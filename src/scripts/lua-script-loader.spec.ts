@@ -9,20 +9,20 @@ describe('loadLuaScripts', () => {
 
   it('finds every script of lua/ with its number of keys', () => {
     expect(Object.fromEntries(scripts.map((s) => [s.name, s.numberOfKeys]))).toEqual({
-      statefulComputeLinkIfAbsent: 2,
+      statefulComputeLinkIfAbsent: 3,
       statefulCountPlacement: 3,
+      statefulGetLink: 2,
       statefulGetLinkIfPersist: 1,
-      statefulGetLinkWithTtl: 1,
       statefulGetPodLoads: 3,
-      statefulMoveLink: 2,
-      statefulRemoveLink: 2,
-      statefulRemoveLinkWithId: 2,
+      statefulMoveLink: 3,
+      statefulRemoveLink: 3,
+      statefulRemoveLinkWithId: 3,
       statefulRemoveServicePod: 3,
       statefulReportPodLoad: 1,
       statefulReportPodStatus: 3,
-      statefulSetLink: 2,
-      statefulSetLinkIfAbsent: 2,
-      statefulTrySetLink: 2,
+      statefulSetLink: 3,
+      statefulSetLinkIfAbsent: 3,
+      statefulTrySetLink: 3,
     });
   });
 

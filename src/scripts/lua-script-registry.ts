@@ -12,7 +12,7 @@ export type ReplyParser<T> = (reply: unknown) => T | Promise<T>;
 /** Scripts that never write: they never take the write path. */
 const READ_ONLY_SCRIPTS = new Set([
   'statefulGetLinkIfPersist',
-  'statefulGetLinkWithTtl',
+  'statefulGetLink',
   'statefulGetPodLoads',
 ]);
 

@@ -5,6 +5,7 @@ import { DEFAULT_LOAD_MAX_AGE_MS } from '../core/stateful.constants';
 import type {
   ComputeLinkOptions,
   ComputeLinkResult,
+  LinkWithEpoch,
   PodLoad,
   PodStatusReport,
   TrySetLinkResult,
@@ -176,6 +177,41 @@ export class StatefulExecutorService {
       return check.rejected(error);
     }
     return this.lookup.get(namespace, uid, serviceName);
+  }
+
+  /**
+   * The link with its fencing epoch and persistence (SPEC §10), or null; from the link cache when
+   * it holds it. `epoch` is 0 for a link a Go/Java original wrote (none issued yet).
+   */
+  getLink(namespace: string, uid: string, serviceName: string): Promise<LinkWithEpoch | null> {
+    try {
+      check.assertLink(namespace, uid, serviceName);
+    } catch (error) {
+      return check.rejected(error);
+    }
+    return this.lookup.getLink(namespace, uid, serviceName);
+  }
+
+  /**
+   * Whether `podId` still holds the user at `epoch`: one Redis call, never the link cache (a fencing
+   * check matters most in a process that was paused, whose cache may not have heard of a change yet).
+   * A pod checks it before it writes the user's state.
+   */
+  isLinkOwner(
+    namespace: string,
+    uid: string,
+    serviceName: string,
+    podId: number,
+    epoch: number,
+  ): Promise<boolean> {
+    try {
+      check.assertLink(namespace, uid, serviceName);
+      check.assertPodId(podId);
+      check.assertEpoch(epoch);
+    } catch (error) {
+      return check.rejected(error);
+    }
+    return this.lookup.isOwner(namespace, uid, serviceName, podId, epoch);
   }
 
   /** The pod only if the link is persistent (no TTL). */

@@ -83,9 +83,11 @@ export const statefulProviders: Provider[] = [
   },
   {
     provide: StatefulPodAgent,
-    inject: [PodStatusStore, OPTIONS],
-    useFactory: (pods: PodStatusStore, options: StatefulModuleOptions) =>
-      new StatefulPodAgent(pods, options.pod),
+    inject: [PodStatusStore, OPTIONS, LinkLookup],
+    useFactory: (pods: PodStatusStore, options: StatefulModuleOptions, lookup: LinkLookup) =>
+      new StatefulPodAgent(pods, options.pod, (namespace, uid, serviceName, podId, epoch) =>
+        lookup.isOwner(namespace, uid, serviceName, podId, epoch),
+      ),
   },
   {
     provide: LinkPlacement,

@@ -3,6 +3,7 @@
 --
 --   txn.stateful_status       the route's HTTP status (0 when the store did not answer)
 --   txn.stateful_pod          the pod id (x-stateful-pod)
+--   txn.stateful_epoch        the link's fencing epoch (x-stateful-epoch)
 --   txn.stateful_host         the pod's host and port, from x-stateful-upstream ("[...]" taken off
 --   txn.stateful_port         an IPv6 host)
 --   txn.stateful_retry_after  Retry-After of a 503
@@ -39,6 +40,7 @@ core.register_action('stateful_route', { 'http-req' }, function(txn)
     return
   end
   txn:set_var('txn.stateful_pod', first(response.headers, 'x-stateful-pod') or '')
+  txn:set_var('txn.stateful_epoch', first(response.headers, 'x-stateful-epoch') or '')
   txn:set_var('txn.stateful_host', host)
   txn:set_var('txn.stateful_port', tonumber(port))
 end, 0)

@@ -1,6 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { LinkParams, LinkRequests } from './link-requests';
-import { POD_HEADER, ROUTE_RETRY_AFTER_SECONDS, UPSTREAM_HEADER } from './route.controller';
+import {
+  EPOCH_HEADER,
+  POD_HEADER,
+  ROUTE_RETRY_AFTER_SECONDS,
+  UPSTREAM_HEADER,
+} from './route.controller';
 import { isRetryable, type RouteParams, type RouteRequests } from './route-requests';
 import { v1RouteConfig } from './v1-routes.decorator';
 
@@ -56,6 +61,7 @@ export function serveLinkRoutesOnFastify(
         return reply
           .header(POD_HEADER, String(answer.podId))
           .header(UPSTREAM_HEADER, answer.upstream)
+          .header(EPOCH_HEADER, String(answer.epoch))
           .send();
       } catch (error) {
         if (isRetryable(error)) void reply.header('retry-after', ROUTE_RETRY_AFTER_SECONDS);

@@ -1,8 +1,13 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
-import type { ComputeLinkOptions, ComputeLinkResult } from '../../core/stateful.types';
+import type {
+  ComputeLinkOptions,
+  ComputeLinkResult,
+  LinkWithEpoch,
+} from '../../core/stateful.types';
 import {
   booleanParam,
+  integerParam,
   namedAsRequest,
   oneOf,
   optionalIntegerParam,
@@ -67,13 +72,30 @@ export class LinkRequests {
     return { status: 200, body: { podId, previousPodId } };
   }
 
-  async get({ ns, uid, svc }: LinkParams, query: unknown): Promise<{ podId: number }> {
+  /** The link with its epoch; `persistentOnly`: 404 for a temporary link too. */
+  async get({ ns, uid, svc }: LinkParams, query: unknown): Promise<LinkWithEpoch> {
     const { persistentOnly } = strictQuery(query, ['persistentOnly']);
-    const podId = booleanParam(persistentOnly, 'persistentOnly')
-      ? await this.store.getLinkedPodIfPersist(ns, uid, svc)
-      : await this.store.getLinkedPod(ns, uid, svc);
-    if (podId === null) throw new NotFoundException(`user ${uid} has no link to service ${svc}`);
-    return { podId };
+    const onlyPersistent = booleanParam(persistentOnly, 'persistentOnly');
+    const link = await this.store.getLink(ns, uid, svc);
+    if (link === null || (onlyPersistent && !link.persistent)) {
+      throw new NotFoundException(
+        `user ${uid} has no ${onlyPersistent ? 'persistent ' : ''}link to service ${svc}`,
+      );
+    }
+    return link;
+  }
+
+  /** Whether `podId` holds the user at `epoch`: the owner check for pods that speak HTTP. */
+  async owner({ ns, uid, svc }: LinkParams, query: unknown): Promise<{ owner: boolean }> {
+    const { podId, epoch } = strictQuery(query, ['podId', 'epoch']);
+    const owner = await this.store.isLinkOwner(
+      ns,
+      uid,
+      svc,
+      integerParam(podId, 'podId'),
+      integerParam(epoch, 'epoch'),
+    );
+    return { owner };
   }
 
   /** Without persistSeconds the link is deleted at once; with podId it is compare-and-remove. */

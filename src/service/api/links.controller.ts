@@ -32,6 +32,7 @@ import {
   BatchGetResponse,
   ComputeLinkBody,
   ComputeLinkResponse,
+  LinkOwnerResponse,
   LinkResponse,
   LinksResponse,
   RemovedResponse,
@@ -120,6 +121,31 @@ export class LinksController {
     @Query() query: unknown,
   ) {
     return this.links.get({ ns, uid, svc }, query);
+  }
+
+  @Get('users/:uid/links/:svc/owner')
+  @UidParam()
+  @ServiceParam()
+  @ApiQuery({
+    name: 'podId',
+    required: true,
+    schema: { type: 'integer', minimum: 0, maximum: 2_147_483_647 },
+    description: 'the pod asking',
+  })
+  @ApiQuery({
+    name: 'epoch',
+    required: true,
+    schema: { type: 'integer', minimum: 1, maximum: Number.MAX_SAFE_INTEGER },
+    description: 'the epoch the pod holds the user at (x-stateful-epoch, or the compute answer)',
+  })
+  @ApiOkResponse({ type: LinkOwnerResponse })
+  isLinkOwner(
+    @Param('ns') ns: string,
+    @Param('uid') uid: string,
+    @Param('svc') svc: string,
+    @Query() query: unknown,
+  ) {
+    return this.links.owner({ ns, uid, svc }, query);
   }
 
   @Delete('users/:uid/links/:svc')

@@ -14,10 +14,12 @@ export interface RouteParams {
   svc: string;
 }
 
-/** Where a routed request goes: the answer's `x-stateful-pod` and `x-stateful-upstream`. */
+/** Where a routed request goes: the answer's `x-stateful-pod`, `-upstream` and `-epoch`. */
 export interface RouteAnswer {
   podId: number;
   upstream: string;
+  /** The link's fencing epoch, for the pod to check the request against (SPEC §10). */
+  epoch: number;
 }
 
 /**
@@ -64,10 +66,10 @@ export class RouteRequests {
     }
     return this.store
       .computeLinkedPod(ns, uid, svc, -1, this.options)
-      .then(({ podId }) =>
+      .then(({ podId, epoch }) =>
         this.store
           .getPodAddress(ns, svc, podId)
-          .then((address) => this.answer(ns, svc, podId, address)),
+          .then((address) => this.answer(ns, svc, podId, epoch, address)),
       );
   }
 
@@ -81,7 +83,13 @@ export class RouteRequests {
     return uid;
   }
 
-  private answer(ns: string, svc: string, podId: number, address: string | null): RouteAnswer {
+  private answer(
+    ns: string,
+    svc: string,
+    podId: number,
+    epoch: number,
+    address: string | null,
+  ): RouteAnswer {
     const upstream = address ?? this.config.upstreamTemplate?.address(ns, svc, podId);
     if (upstream === undefined) {
       throw new ServiceUnavailableException(
@@ -92,7 +100,7 @@ export class RouteRequests {
         }`,
       );
     }
-    return { podId, upstream };
+    return { podId, upstream, epoch };
   }
 }
 

@@ -10,6 +10,7 @@ import { V1Routes } from './v1-routes.decorator';
 /** The answer's headers, which the gateway copies (nginx auth_request_set, Caddy copy_headers). */
 export const POD_HEADER = 'x-stateful-pod';
 export const UPSTREAM_HEADER = 'x-stateful-upstream';
+export const EPOCH_HEADER = 'x-stateful-epoch';
 /** Seconds a gateway's client may wait before trying again after a 503. */
 export const ROUTE_RETRY_AFTER_SECONDS = '1';
 
@@ -49,6 +50,11 @@ export class RouteController {
           'host:port to forward to: the address the pod reported, or ROUTE_UPSTREAM_TEMPLATE',
         schema: { type: 'string' },
       },
+      [EPOCH_HEADER]: {
+        description:
+          "the link's fencing epoch: the pod checks it (isLinkOwner) before writing the user's state",
+        schema: { type: 'integer' },
+      },
     },
   })
   @ApiResponse({
@@ -70,6 +76,7 @@ export class RouteController {
       const answer = await this.routes.route({ ns, svc }, headers, query);
       reply.header(POD_HEADER, String(answer.podId));
       reply.header(UPSTREAM_HEADER, answer.upstream);
+      reply.header(EPOCH_HEADER, String(answer.epoch));
     } catch (error) {
       if (isRetryable(error)) reply.header('retry-after', ROUTE_RETRY_AFTER_SECONDS);
       throw error;

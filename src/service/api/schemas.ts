@@ -182,6 +182,15 @@ export class ReleasedResponse {
   released!: number;
 }
 
+/** A link's fencing epoch (SPEC §10). */
+const EPOCH = {
+  type: 'integer',
+  minimum: 1,
+  maximum: Number.MAX_SAFE_INTEGER,
+  description:
+    "the link's fencing epoch: greater than every epoch the link had before; the pod checks it before writing the user's state",
+} as const;
+
 export class BatchGetBody {
   @ApiProperty({
     type: 'array',
@@ -281,7 +290,8 @@ export class ComputeLinkResponse {
   @ApiPropertyOptional({
     ...POD_ID,
     example: 4,
-    description: "set when the user's pod was gone and the user was moved: that pod",
+    description:
+      "set only for the call that moved the user off its pod, which was gone: that pod (hand the user's state over once)",
   })
   movedFrom?: number;
   @ApiProperty({
@@ -290,11 +300,32 @@ export class ComputeLinkResponse {
     description: 'true when this call created the link',
   })
   created!: boolean;
+  @ApiProperty({ ...EPOCH, example: 1765074635123456 })
+  epoch!: number;
 }
 
 export class LinkResponse {
   @ApiProperty({ ...POD_ID, example: 3 })
   podId!: number;
+  @ApiProperty({
+    ...EPOCH,
+    minimum: 0,
+    example: 1765074635123456,
+    description:
+      "the link's fencing epoch; 0 when a Go/Java original wrote the link (none issued yet)",
+  })
+  epoch!: number;
+  @ApiProperty({ type: 'boolean', example: true, description: 'false for a temporary link' })
+  persistent!: boolean;
+}
+
+export class LinkOwnerResponse {
+  @ApiProperty({
+    type: 'boolean',
+    example: true,
+    description: 'whether the pod still holds the user at that epoch (read from Redis)',
+  })
+  owner!: boolean;
 }
 
 export class LinksResponse {

@@ -3,8 +3,9 @@
   heal the same user agree on one new pod.
 
     Input:
-      KEYS[1] link key        P:{ns:lk:uid}svc  (string: pod id)
-      KEYS[2] user links key  P:{ns:lk:uid}     (hash: service -> pod id)
+      KEYS[1] link key        P:{ns:lk:uid}svc        (string: pod id)
+      KEYS[2] user links key  P:{ns:lk:uid}           (hash: service -> pod id)
+      KEYS[3] epoch key       P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)
 
       ARGV[1] service name
       ARGV[2] the gone pod id the link must still point at
@@ -12,9 +13,10 @@
       ARGV[4] persist seconds: '-1' persistent, otherwise the TTL in seconds
 
     Output:
-      { 1, ARGV[3] } when this call moved the link
-      { 0, pod id linked now (bulk string) } when the link no longer points at the gone pod: another
-        caller moved it; it is kept with the caller's persistence, as setLinkedPodIfAbsent does
+      { 1, ARGV[3], new epoch } when this call moved the link
+      { 0, pod id linked now (bulk string), its epoch } when the link no longer points at the gone
+        pod: another caller moved it; it is kept with the caller's persistence, as
+        setLinkedPodIfAbsent does
       { 0, nil } when the link is gone (removed meanwhile): nothing is written, the caller places
         the user as a new one
 
@@ -22,6 +24,7 @@
       MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
+--- @include "includes/linkEpoch"
 --- @include "includes/writeLink"
 --- @include "includes/keepLink"
 
@@ -31,8 +34,6 @@ if not current then
 end
 if current ~= ARGV[2] then
   checkStoredPodId(current, KEYS[1])
-  keepLink(KEYS[1], KEYS[2], ARGV[1], current, ARGV[4])
-  return { 0, current }
+  return { 0, current, keepLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], current, ARGV[4]) }
 end
-writeLink(KEYS[1], KEYS[2], ARGV[1], ARGV[3], ARGV[4])
-return { 1, ARGV[3] }
+return { 1, ARGV[3], writeLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[3], ARGV[4], current) }

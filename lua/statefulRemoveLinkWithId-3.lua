@@ -1,9 +1,11 @@
 --[[
   Compare-and-remove: removes a user's link to one service only if it points at the pod.
+  The epoch key follows the link.
 
     Input:
-      KEYS[1] link key        P:{ns:lk:uid}svc  (string: pod id)
-      KEYS[2] user links key  P:{ns:lk:uid}     (hash: service -> pod id)
+      KEYS[1] link key        P:{ns:lk:uid}svc        (string: pod id)
+      KEYS[2] user links key  P:{ns:lk:uid}           (hash: service -> pod id)
+      KEYS[3] epoch key       P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)
 
       ARGV[1] service name
       ARGV[2] persist seconds: '-1' delete now, otherwise keep for that many seconds
@@ -12,10 +14,11 @@
     Output:
       1 if the link pointed at the pod and was removed, else 0
 ]]
+--- @include "includes/linkEpoch"
 --- @include "includes/unlink"
 
 if redis.call('GET', KEYS[1]) ~= ARGV[3] then
   return 0
 end
-unlink(KEYS[1], KEYS[2], ARGV[1], ARGV[2])
+unlink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
 return 1

@@ -1,0 +1,28 @@
+--[[
+  Links a user to a pod, unconditionally. Linking it to the pod it is linked to keeps the epoch;
+  any other link gets a new one.
+
+    Input:
+      KEYS[1] link key        P:{ns:lk:uid}svc        (string: pod id)
+      KEYS[2] user links key  P:{ns:lk:uid}           (hash: service -> pod id)
+      KEYS[3] epoch key       P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)
+
+      ARGV[1] service name
+      ARGV[2] pod id
+      ARGV[3] persist seconds: '-1' persistent, otherwise the TTL in seconds
+
+    Output:
+      { pod id linked before (bulk string) or nil when there was no link, the link's epoch now }
+
+    Errors:
+      MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
+]]
+--- @include "includes/checkStoredPodId"
+--- @include "includes/linkEpoch"
+--- @include "includes/writeLink"
+
+local previous = redis.call('GET', KEYS[1])
+if previous then
+  checkStoredPodId(previous, KEYS[1])
+end
+return { previous, writeLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], previous) }

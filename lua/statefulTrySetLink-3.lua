@@ -1,0 +1,33 @@
+--[[
+  Links a user to a pod unless a persistent link to another pod exists.
+  A temporary link to another pod is taken over (with a new epoch).
+
+    Input:
+      KEYS[1] link key        P:{ns:lk:uid}svc        (string: pod id)
+      KEYS[2] user links key  P:{ns:lk:uid}           (hash: service -> pod id)
+      KEYS[3] epoch key       P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)
+
+      ARGV[1] service name
+      ARGV[2] pod id
+      ARGV[3] persist seconds: '-1' persistent, otherwise the TTL in seconds
+
+    Output:
+      { 1, ARGV[2], the link's epoch } when linked
+      { 0, holder pod id (bulk string), the holder's epoch or 0 when it has none } when a
+        persistent link to another pod exists
+
+    Errors:
+      MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
+]]
+--- @include "includes/checkStoredPodId"
+--- @include "includes/linkEpoch"
+--- @include "includes/writeLink"
+
+local current = redis.call('GET', KEYS[1])
+if current then
+  checkStoredPodId(current, KEYS[1])
+end
+if current and current ~= ARGV[2] and redis.call('PTTL', KEYS[1]) == -1 then
+  return { 0, current, epochOf(KEYS[3], current) or 0 }
+end
+return { 1, ARGV[2], writeLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], current) }
