@@ -283,14 +283,15 @@ describe('durability on a Cluster (one replica per master)', () => {
     expect(await count(target.replica!)).toBe(1);
     expect(await count(source.master)).toBe(0);
 
-    // Two keys, both missing: TRYAGAIN until the slot has moved, then MOVED to the target.
+    // Several keys, all missing: TRYAGAIN until the slot has moved, then MOVED to the target.
     const link = bed.executor.setLinkedPod(NS, `m${uid}`, SVC, 6, -1);
     await new Promise((resolve) => setTimeout(resolve, 300));
     for (const node of [target.master, source.master]) {
       await node.command('CLUSTER', 'SETSLOT', String(slot), 'NODE', target.id);
     }
     await expect(link).resolves.toBeNull();
-    expect(await count(target.replica!)).toBe(3);
+    // The states hash, the link, the user's hash and the link's epoch key.
+    expect(await count(target.replica!)).toBe(4);
     await expect(bed.executor.getLinkedPod(NS, `m${uid}`, SVC)).resolves.toBe(6);
   });
 });

@@ -64,12 +64,16 @@ describe.each(TOPOLOGIES)('Go/Java data layout compatibility (%s)', (topology) =
     expect(await bed.keys()).toEqual([
       'sf:{ns1:lk:u}',
       'sf:{ns1:lk:u}battle',
+      // Additive, never read by the originals (SPEC §10): the link's fencing epoch.
+      'sf:{ns1:lk:u}battle:epoch',
       'sf:{ns1:state:battle}',
       'sf:{ns1:state:battle}:load',
       'sf:{ns1:workload:battle}',
     ]);
     expect(await bed.raw.type('sf:{ns1:lk:u}')).toBe('hash');
     expect(await bed.raw.type('sf:{ns1:lk:u}battle')).toBe('string');
+    expect(await bed.raw.get('sf:{ns1:lk:u}battle')).toBe('4');
+    expect(await bed.raw.hgetall('sf:{ns1:lk:u}')).toEqual({ battle: '4' });
     expect(await bed.raw.type('sf:{ns1:state:battle}')).toBe('hash');
     expect(await bed.raw.type('sf:{ns1:workload:battle}')).toBe('string');
     expect(await bed.raw.hget('sf:{ns1:state:battle}:load', '4')).toMatch(/^3:\d{13}$/);
@@ -86,6 +90,7 @@ describe('custom key prefix', () => {
     expect(await bed.keys()).toEqual([
       'routing:{ns:lk:u}',
       'routing:{ns:lk:u}svc',
+      'routing:{ns:lk:u}svc:epoch',
       'routing:{ns:state:svc}',
       'routing:{ns:workload:svc}',
     ]);
