@@ -64,6 +64,7 @@ export default tseslint.config(
       '**/*.mjs',
       '**/*.mts',
       '.bench-build/',
+      '.test-build/',
       'test/consumers/',
     ],
   },

@@ -47,9 +47,7 @@ describe.each(TOPOLOGIES)('handoff under churn (%s)', (topology) => {
   let buildDir: string;
   let redisEnv: RedisEnv;
   const pods = new Map<number, ChildHandle & { adminPort: number }>();
-  let gateways: ChildHandle[] = [];
-
-  beforeAll(async () => {
+  beforeAll(() => {
     buildDir = buildForProcesses();
     redisEnv = bed.server
       ? { REDIS_URL: bed.server.url }
@@ -86,7 +84,7 @@ describe.each(TOPOLOGIES)('handoff under churn (%s)', (topology) => {
   it('kill, pause and resume, drain, shut down and restart pods while two gateways route users', async () => {
     for (const podId of PODS) await startPod(podId);
     const template = { ROUTE_UPSTREAM_TEMPLATE: '{svc}-{podId}.{svc}.{ns}:8080' };
-    gateways = await Promise.all([
+    const gateways = await Promise.all([
       startGateway(buildDir, redisEnv, { ...template, LINK_CACHE_MAX_ENTRIES: '100000' }),
       startGateway(buildDir, redisEnv, template),
     ]);

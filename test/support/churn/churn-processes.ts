@@ -61,8 +61,8 @@ function start(
   const read = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
   };
-  child.stdout!.on('data', read);
-  child.stderr!.on('data', read);
+  child.stdout.on('data', read);
+  child.stderr.on('data', read);
   const exited = new Promise<void>((resolve) =>
     child.once('exit', () => {
       live.delete(child);
@@ -75,7 +75,7 @@ function start(
       const match = ready.exec(output);
       if (!match) return;
       clearTimeout(timer);
-      child.stdout!.off('data', check);
+      child.stdout.off('data', check);
       resolve({
         child,
         port: Number(match[1] ?? env.PORT),
@@ -84,7 +84,7 @@ function start(
         output: () => output,
       });
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     void exited.then(() => reject(new Error(`${what} exited: ${output}`)));
   });
 }
