@@ -19,6 +19,7 @@ interface PodAnswer {
   uid: string | null;
   sawPod: string | null;
   sawUpstream: string | null;
+  sawEpoch: string | null;
 }
 
 const PROXIES: ProxyKind[] = ['nginx', 'haproxy', 'caddy'];
@@ -75,6 +76,7 @@ describe.each(PROXIES)('%s in front of the store (deploy/gateways)', (kind) => {
     /** Every user's request through the proxy, `rounds` times; the pod each one reached. */
     async function routeEveryone(users: string[], rounds: number): Promise<Map<string, number>> {
       const reached = new Map<string, number>();
+      const epochs = new Map<string, string>();
       const requests = users.flatMap((uid) => Array.from({ length: rounds }, () => uid));
       await inBatches(requests, 25, async (uid) => {
         // What a client may add: the proxy passes the query on to the pod, never to the route.
@@ -83,6 +85,7 @@ describe.each(PROXIES)('%s in front of the store (deploy/gateways)', (kind) => {
             'x-stateful-uid': uid,
             'x-stateful-upstream': '127.0.0.1:9',
             'x-stateful-pod': '99',
+            'x-stateful-epoch': '1',
           },
         });
         expect(response.status, `${uid}: ${await response.clone().text()}`).toBe(200);
@@ -91,6 +94,11 @@ describe.each(PROXIES)('%s in front of the store (deploy/gateways)', (kind) => {
         // The pod sees the store's answer, never what the client sent.
         expect(answer.sawPod).toBe(String(answer.pod));
         expect(answer.sawUpstream).toBeNull();
+        // The link's fencing epoch (the Redis clock in microseconds when it was issued), one per link.
+        expect(answer.sawEpoch).toMatch(/^[1-9][0-9]{15}$/);
+        const epochBefore = epochs.get(uid);
+        if (epochBefore !== undefined) expect(answer.sawEpoch).toBe(epochBefore);
+        epochs.set(uid, answer.sawEpoch!);
         const before = reached.get(uid);
         if (before !== undefined) expect(answer.pod, `${uid} reached two pods`).toBe(before);
         reached.set(uid, answer.pod);
