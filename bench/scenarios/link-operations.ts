@@ -13,6 +13,7 @@ const TARGET_RATIO = 0.95;
 const linkKeys = (i: number) => [
   `sf:{${NS}:lk:u${i % USERS}}${SVC}`,
   `sf:{${NS}:lk:u${i % USERS}}`,
+  `sf:{${NS}:lk:u${i % USERS}}${SVC}:epoch`,
 ];
 
 /**
@@ -41,23 +42,23 @@ export async function linkOperations(
     [
       'setLinkedPod',
       (i) => executor.setLinkedPod(NS, uid(i), SVC, i % 8, -1),
-      (i) => raw.evalsha(sha('statefulSetLink'), 2, ...linkKeys(i), SVC, i % 8, -1),
+      (i) => raw.evalsha(sha('statefulSetLink'), 3, ...linkKeys(i), SVC, i % 8, -1),
     ],
     [
       'setLinkedPodIfAbsent',
       (i) => executor.setLinkedPodIfAbsent(NS, uid(i), SVC, i % 8, -1),
-      (i) => raw.evalsha(sha('statefulSetLinkIfAbsent'), 2, ...linkKeys(i), SVC, i % 8, -1),
+      (i) => raw.evalsha(sha('statefulSetLinkIfAbsent'), 3, ...linkKeys(i), SVC, i % 8, -1),
     ],
     [
       'trySetLinkedPod',
       (i) => executor.trySetLinkedPod(NS, uid(i), SVC, i % 8, -1),
-      (i) => raw.evalsha(sha('statefulTrySetLink'), 2, ...linkKeys(i), SVC, i % 8, -1),
+      (i) => raw.evalsha(sha('statefulTrySetLink'), 3, ...linkKeys(i), SVC, i % 8, -1),
     ],
     ['getLinkedPod', (i) => executor.getLinkedPod(NS, uid(i), SVC), (i) => raw.get(linkKeys(i)[0])],
     [
       'computeLinkedPod (link exists, healing on)',
       (i) => executor.computeLinkedPod(NS, uid(i), SVC, -1),
-      (i) => raw.evalsha(sha('statefulComputeLinkIfAbsent'), 2, ...linkKeys(i), SVC, -1),
+      (i) => raw.evalsha(sha('statefulComputeLinkIfAbsent'), 3, ...linkKeys(i), SVC, -1),
     ],
   ];
   // Issue targets: 0.95 for the plain link operations; 0.9 for compute with its healing check.

@@ -62,9 +62,10 @@ export async function scanAndRelease(
           (key) =>
             raw.evalsha(
               sha,
-              2,
+              3,
               key,
               key.slice(0, key.lastIndexOf('}') + 1),
+              `${key}:epoch`,
               SVC,
               -1,
               pod,

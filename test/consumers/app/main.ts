@@ -134,6 +134,15 @@ async function main(): Promise<void> {
   );
   const routed = await podStore.computeLinkedPod('prod', 'u-pod', 'game', -1);
   check(routed.podId === 4, 'a new user is placed on the reporting pod');
+  check(
+    Number.isSafeInteger(routed.epoch) &&
+      (await pod.get(StatefulPodAgent).owns('u-pod', routed.epoch)),
+    'the pod owns its new user at the epoch computeLinkedPod answered',
+  );
+  check(
+    !(await pod.get(StatefulPodAgent).owns('u-pod', routed.epoch - 1)),
+    'an older epoch does not own the user',
+  );
   await pod.close();
   const after = await NestFactory.createApplicationContext(
     StatefulModule.forRoot({ redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' } }),
