@@ -7,7 +7,8 @@ const IN_FLIGHT = 256;
 
 /**
  * Redis memory per link: `used_memory` of a fresh private server before and after 100,000
- * persistent links (each a link string plus a one-field user hash), then 100,000 temporary ones.
+ * persistent links (each a link string, a one-field user hash and the link's epoch key), then
+ * 100,000 temporary ones (a link string and its epoch key).
  */
 export async function memoryPerLink(): Promise<Section> {
   const server = await RedisServer.start();
@@ -40,18 +41,18 @@ export async function memoryPerLink(): Promise<Section> {
       (await server.command('MEMORY', 'USAGE', key)).trim() || '?';
     const rows = [
       [
-        'persistent (link string + user hash field)',
+        'persistent (link string + user hash field + epoch key)',
         formatNumber(LINKS),
         formatNumber(afterPersistent - empty),
         formatNumber((afterPersistent - empty) / LINKS),
-        `${await sample('sf:{persistent:lk:user-1}game')} + ${await sample('sf:{persistent:lk:user-1}')}`,
+        `${await sample('sf:{persistent:lk:user-1}game')} + ${await sample('sf:{persistent:lk:user-1}')} + ${await sample('sf:{persistent:lk:user-1}game:epoch')}`,
       ],
       [
-        'temporary, TTL 3600 s (link string only)',
+        'temporary, TTL 3600 s (link string + epoch key)',
         formatNumber(LINKS),
         formatNumber(afterTemporary - afterPersistent),
         formatNumber((afterTemporary - afterPersistent) / LINKS),
-        await sample('sf:{temporary:lk:user-1}game'),
+        `${await sample('sf:{temporary:lk:user-1}game')} + ${await sample('sf:{temporary:lk:user-1}game:epoch')}`,
       ],
     ];
     console.log(`  ${rows.map((row) => `${row[0]}: ${row[3]} B`).join('; ')}`);
@@ -60,7 +61,7 @@ export async function memoryPerLink(): Promise<Section> {
       notes: [
         `\`INFO memory\` used_memory of a fresh private redis-server before and after ${formatNumber(LINKS)} links`,
         '(uids `user-<n>`, namespace `persistent`/`temporary`, service `game`; Redis defaults, jemalloc).',
-        'The last column is `MEMORY USAGE` of one sample key (link + user hash), for comparison.',
+        'The last column is `MEMORY USAGE` of one sample of each key (link, user hash, epoch), for comparison.',
       ],
       header: [
         'links',

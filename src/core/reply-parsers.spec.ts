@@ -3,7 +3,8 @@ import {
   flatHashEntries,
   hashEntries,
   parseFlag,
-  parseFlagAndPodId,
+  parseFlagPodIdAndEpoch,
+  parseOptionalPodIdAndEpoch,
   parseInteger,
   parseOptionalPodId,
   parsePodId,
@@ -33,11 +34,25 @@ describe('reply parsers', () => {
     malformed(() => parseFlag(2, 's'));
   });
 
-  it('parseFlagAndPodId reads { flag, pod }', () => {
-    expect(parseFlagAndPodId([1, '3'], 's')).toEqual({ flag: true, podId: 3 });
-    malformed(() => parseFlagAndPodId([1], 's'));
-    malformed(() => parseFlagAndPodId('x', 's'));
-    malformed(() => parseFlagAndPodId([1, 'x'], 's'));
+  it('parseFlagPodIdAndEpoch reads { flag, pod, epoch }', () => {
+    expect(parseFlagPodIdAndEpoch([1, '3', 1765074635123456], 's')).toEqual({
+      flag: true,
+      podId: 3,
+      epoch: 1765074635123456,
+    });
+    malformed(() => parseFlagPodIdAndEpoch([1, '3'], 's'));
+    malformed(() => parseFlagPodIdAndEpoch('x', 's'));
+    malformed(() => parseFlagPodIdAndEpoch([1, 'x', 5], 's'));
+    malformed(() => parseFlagPodIdAndEpoch([1, '3', -1], 's'));
+    malformed(() => parseFlagPodIdAndEpoch([1, '3', 2 ** 53], 's'));
+  });
+
+  it('parseOptionalPodIdAndEpoch reads nil or { pod, epoch }; an epoch may be 0 (none)', () => {
+    expect(parseOptionalPodIdAndEpoch(null, 's')).toBeNull();
+    expect(parseOptionalPodIdAndEpoch(['4', 0], 's')).toEqual({ podId: 4, epoch: 0 });
+    malformed(() => parseOptionalPodIdAndEpoch(['4'], 's'));
+    malformed(() => parseOptionalPodIdAndEpoch(['4', '7'], 's'));
+    malformed(() => parseOptionalPodIdAndEpoch(['4', 1.5], 's'));
   });
 
   it('hashEntries and flatHashEntries read hashes strictly', () => {

@@ -30,14 +30,6 @@ export function parseFlag(raw: unknown, source: string): boolean {
   throw new MalformedReplyError(source, `expected 0 or 1, got ${show(raw)}`);
 }
 
-/** A script's `{ flag, podId }` array reply. */
-export function parseFlagAndPodId(raw: unknown, source: string): { flag: boolean; podId: number } {
-  if (!Array.isArray(raw) || raw.length !== 2) {
-    throw new MalformedReplyError(source, `expected a two-element array, got ${show(raw)}`);
-  }
-  return { flag: parseFlag(raw[0], source), podId: parsePodId(raw[1], source) };
-}
-
 /** A link's epoch in a script reply: a safe integer >= 0 (0: the link has none). */
 export function parseEpoch(raw: unknown, source: string): number {
   if (typeof raw === 'number' && Number.isSafeInteger(raw) && raw >= 0) return raw;
