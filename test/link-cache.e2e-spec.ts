@@ -222,7 +222,7 @@ describe.each(TOPOLOGIES)('link cache (%s)', (topology) => {
     const before = await commandCalls(bed, SCRIPTS);
     const answers = await Promise.all(Array.from({ length: 50 }, () => get('u7')));
     expect(new Set(answers)).toEqual(new Set([9]));
-    // One statefulGetLinkWithTtl for all 50.
+    // One statefulGetLink for all 50.
     expect((await commandCalls(bed, SCRIPTS)) - before).toBe(1);
   });
 

@@ -132,7 +132,7 @@ try {
     'LICENSE',
     'README.md',
     'docs/operations.md',
-    'lua/statefulSetLink-2.lua',
+    'lua/statefulSetLink-3.lua',
   ]) {
     if (!shipped(needed)) throw new Error(`the package lacks ${needed}`);
   }
