@@ -102,6 +102,8 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
     fresh = false,
   ): Promise<LinkWithEpoch | null> {
     const key = this.keys.link(namespace, uid, serviceName);
+    // As for getLinkedPod: reads share calls under way only where the cache is on.
+    if (!this.cache.enabled) return this.readLink(key, undefined).then(linkWithEpoch);
     if (!fresh) {
       const cached = this.cache.linkOf(namespace, key, false);
       if (cached !== undefined) return Promise.resolve(withEpoch(cached));
@@ -114,7 +116,7 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
     const promise = this.readLink(key, this.cache.begin(namespace, key)).then(
       (link) => {
         this.links.forget(key);
-        return link === null ? null : withEpoch({ ...link, persistent: link.pttlMs < 0 });
+        return linkWithEpoch(link);
       },
       (error: unknown) => {
         this.links.forget(key);
@@ -269,6 +271,9 @@ const withEpoch = (link: { podId: number; epoch: number; persistent: boolean }):
   epoch: link.epoch,
   persistent: link.persistent,
 });
+
+const linkWithEpoch = (link: LinkState | null): LinkWithEpoch | null =>
+  link === null ? null : { podId: link.podId, epoch: link.epoch, persistent: link.pttlMs < 0 };
 
 const asJoiner = (result: ComputeLinkResult): ComputeLinkResult => ({
   podId: result.podId,
