@@ -18,6 +18,7 @@
 
     Errors:
       MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
+      WRONGTYPE when KEYS[3] is not a string (read before any write: nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
 --- @include "includes/linkEpoch"
@@ -28,4 +29,5 @@ if not current then
   return nil
 end
 checkStoredPodId(current, KEYS[1])
-return { current, keepLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], current, ARGV[2]) }
+local epochValue = redis.call('GET', KEYS[3])
+return { current, keepLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], current, ARGV[2]) }

@@ -17,4 +17,4 @@ local current = redis.call('GET', KEYS[1])
 if not current then
   return nil
 end
-return { current, redis.call('PTTL', KEYS[1]), epochOf(KEYS[2], current) or 0 }
+return { current, redis.call('PTTL', KEYS[1]), epochOf(redis.call('GET', KEYS[2]), current) or 0 }

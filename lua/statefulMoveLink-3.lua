@@ -22,6 +22,7 @@
 
     Errors:
       MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
+      WRONGTYPE when KEYS[3] is not a string (read before any write: nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
 --- @include "includes/linkEpoch"
@@ -32,8 +33,13 @@ local current = redis.call('GET', KEYS[1])
 if not current then
   return { 0, false }
 end
+local epochValue = redis.call('GET', KEYS[3])
 if current ~= ARGV[2] then
   checkStoredPodId(current, KEYS[1])
-  return { 0, current, keepLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], current, ARGV[4]) }
+  return { 0, current, keepLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], current, ARGV[4]) }
 end
-return { 1, ARGV[3], writeLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[3], ARGV[4], current) }
+return {
+  1,
+  ARGV[3],
+  writeLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], ARGV[3], ARGV[4], current),
+}

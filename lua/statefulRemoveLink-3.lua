@@ -12,6 +12,8 @@
 
     Output:
       1 if a link existed, else 0
+    Errors:
+      WRONGTYPE when KEYS[3] is not a string (read before any write of the link: the link stays)
 ]]
 --- @include "includes/linkEpoch"
 --- @include "includes/unlink"
@@ -20,5 +22,6 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HDEL', KEYS[2], ARGV[1])
   return 0
 end
-unlink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+local epochValue = redis.call('GET', KEYS[3])
+unlink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], ARGV[2])
 return 1

@@ -13,6 +13,8 @@
 
     Output:
       1 if the link pointed at the pod and was removed, else 0
+    Errors:
+      WRONGTYPE when KEYS[3] is not a string (read before any write of the link: the link stays)
 ]]
 --- @include "includes/linkEpoch"
 --- @include "includes/unlink"
@@ -20,5 +22,6 @@
 if redis.call('GET', KEYS[1]) ~= ARGV[3] then
   return 0
 end
-unlink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2])
+local epochValue = redis.call('GET', KEYS[3])
+unlink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], ARGV[2])
 return 1

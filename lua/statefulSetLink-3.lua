@@ -16,6 +16,7 @@
 
     Errors:
       MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
+      WRONGTYPE when KEYS[3] is not a string (read before any write: nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
 --- @include "includes/linkEpoch"
@@ -25,4 +26,8 @@ local previous = redis.call('GET', KEYS[1])
 if previous then
   checkStoredPodId(previous, KEYS[1])
 end
-return { previous, writeLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], previous) }
+local epochValue = redis.call('GET', KEYS[3])
+return {
+  previous,
+  writeLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], ARGV[2], ARGV[3], previous),
+}

@@ -15,6 +15,7 @@
 
     Errors:
       MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
+      WRONGTYPE when KEYS[3] is not a string (read before any write: nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
 --- @include "includes/linkEpoch"
@@ -24,6 +25,13 @@
 local current = redis.call('GET', KEYS[1])
 if current then
   checkStoredPodId(current, KEYS[1])
-  return { 0, current, keepLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], current, ARGV[3]) }
 end
-return { 1, ARGV[2], writeLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], false) }
+local epochValue = redis.call('GET', KEYS[3])
+if current then
+  return { 0, current, keepLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], current, ARGV[3]) }
+end
+return {
+  1,
+  ARGV[2],
+  writeLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], ARGV[2], ARGV[3], false),
+}

@@ -18,6 +18,7 @@
 
     Errors:
       MALFORMED when KEYS[1] holds something else than a pod id (nothing is written)
+      WRONGTYPE when KEYS[3] is not a string (read before any write: nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
 --- @include "includes/linkEpoch"
@@ -27,7 +28,12 @@ local current = redis.call('GET', KEYS[1])
 if current then
   checkStoredPodId(current, KEYS[1])
 end
+local epochValue = redis.call('GET', KEYS[3])
 if current and current ~= ARGV[2] and redis.call('PTTL', KEYS[1]) == -1 then
-  return { 0, current, epochOf(KEYS[3], current) or 0 }
+  return { 0, current, epochOf(epochValue, current) or 0 }
 end
-return { 1, ARGV[2], writeLink(KEYS[1], KEYS[2], KEYS[3], ARGV[1], ARGV[2], ARGV[3], current) }
+return {
+  1,
+  ARGV[2],
+  writeLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], ARGV[2], ARGV[3], current),
+}

@@ -203,12 +203,34 @@ describe.each(TOPOLOGIES)('fencing epochs (%s)', (topology) => {
       created: false,
       epoch: moved.epoch,
     });
+    // A compute with a TTL keeps a persistent link persistent: the cache does not guess otherwise.
+    await cached.computeLinkedPod(NS, 'c1', SVC, 300);
+    expect(await bed.raw.ttl(link('c1'))).toBe(-1);
+    expect((await cached.getLink(NS, 'c1', SVC))!.persistent).toBe(true);
     // A write to the epoch key alone is a change to the link for the cache.
     await bed.raw.set(epochKey('c1'), `${moved.epoch + 5}:1`);
     await waitUntil(
       async () => (await cached.getLink(NS, 'c1', SVC))?.epoch === moved.epoch + 5,
       'an epoch key write evicts the cached link',
     );
+  });
+
+  it('an epoch key of the wrong type fails a write before anything is written', async () => {
+    const { executor } = bed;
+    await bed.raw.hset(epochKey('w1'), 'x', '1');
+    await expect(executor.setLinkedPod(NS, 'w1', SVC, 1, -1)).rejects.toThrow(/WRONGTYPE/);
+    await expect(executor.computeLinkedPod(NS, 'w1', SVC, -1)).rejects.toThrow();
+    expect(await bed.raw.exists(link('w1'), `sf:{${NS}:lk:w1}`)).toBe(0);
+    // On an existing link: neither the link nor the user's hash changes.
+    await bed.raw.del(epochKey('w1'));
+    await executor.setLinkedPod(NS, 'w1', SVC, 1, -1);
+    await bed.raw.del(epochKey('w1'));
+    await bed.raw.hset(epochKey('w1'), 'x', '1');
+    await expect(executor.setLinkedPod(NS, 'w1', SVC, 2, 60)).rejects.toThrow(/WRONGTYPE/);
+    await expect(executor.removeLinkedPod(NS, 'w1', SVC, -1)).rejects.toThrow(/WRONGTYPE/);
+    expect(await bed.raw.get(link('w1'))).toBe('1');
+    expect(await bed.raw.ttl(link('w1'))).toBe(-1);
+    expect(await bed.raw.hgetall(`sf:{${NS}:lk:w1}`)).toEqual({ [SVC]: '1' });
   });
 
   it('StatefulPodAgent.owns checks its own pod', async () => {

@@ -19,9 +19,9 @@ local function storedEpoch(value)
   return nil
 end
 
---- The link's epoch if the epoch key names `podId`, else false.
-local function epochOf(epochKey, podId)
-  local value = redis.call('GET', epochKey)
+--- The link's epoch if the epoch key's value (false: none) names `podId`, else false. Scripts read
+--- the value before they write anything, so that an epoch key of the wrong type fails them unchanged.
+local function epochOf(value, podId)
   if value and string.sub(value, -(#podId + 1)) == ':' .. podId then
     return storedEpoch(value) or false
   end
@@ -33,11 +33,11 @@ local function nowMicros()
   return tonumber(time[1]) * 1000000 + tonumber(time[2])
 end
 
---- Issues a new epoch for the link to `podId`; ttl '-1' persistent, else seconds.
-local function issueEpoch(epochKey, podId, ttl)
+--- Issues a new epoch for the link to `podId`, above the one in `value` (the epoch key's value, or
+--- false); ttl '-1' persistent, else seconds.
+local function issueEpoch(epochKey, value, podId, ttl)
   local epoch = nowMicros()
-  local previous = redis.call('GET', epochKey)
-  previous = previous and storedEpoch(previous)
+  local previous = value and storedEpoch(value)
   if previous and previous >= epoch then epoch = previous + 1 end
   local value = string.format('%.0f', epoch) .. ':' .. podId
   if ttl == '-1' then
@@ -57,10 +57,10 @@ local function keepEpoch(epochKey, ttl)
   end
 end
 
---- The link is deleted: so is its epoch, unless the epoch is still ahead of the clock (issued
---- faster than one per microsecond), which stays until the clock passes it so that the next is greater.
-local function dropEpoch(epochKey)
-  local value = redis.call('GET', epochKey)
+--- The link is deleted: so is its epoch (`value`, the key's value or false), unless the epoch is
+--- still ahead of the clock (issued faster than one per microsecond), which stays until the clock
+--- passes it so that the next is greater.
+local function dropEpoch(epochKey, value)
   if not value then return end
   local epoch = storedEpoch(value)
   local now = nowMicros()

@@ -5,12 +5,19 @@ export interface LinkState {
   readonly podId: number;
   readonly pttlMs: number;
   readonly epoch: number;
+  /**
+   * The TTL is a bound, not a fact: a write with a TTL that keeps an existing link may have left it
+   * persistent. The entry then never answers whether the link is persistent (getLink reads Redis).
+   */
+  readonly ttlAssumed?: boolean;
 }
 
 /** What the cache answers for a link. */
 export interface CachedLink {
   readonly podId: number;
   readonly persistent: boolean;
+  /** Whether `persistent` is what Redis holds, or only the shorter life a write assumed. */
+  readonly persistenceKnown: boolean;
   /** 0 when the link has no epoch of its pod (SPEC §10). */
   readonly epoch: number;
 }
@@ -18,6 +25,7 @@ export interface CachedLink {
 interface Entry extends CachedLink {
   podId: number;
   persistent: boolean;
+  persistenceKnown: boolean;
   epoch: number;
   /** performance.now() after which the entry is not answered. */
   expiresAt: number;
@@ -140,6 +148,7 @@ export class LinkEntries {
     if (entry !== undefined) {
       entry.podId = link.podId;
       entry.persistent = persistent;
+      entry.persistenceKnown = link.ttlAssumed !== true;
       entry.epoch = link.epoch;
       entry.expiresAt = expiresAt;
       return;
@@ -148,6 +157,7 @@ export class LinkEntries {
     this.entries.set(key, {
       podId: link.podId,
       persistent,
+      persistenceKnown: link.ttlAssumed !== true,
       epoch: link.epoch,
       expiresAt,
       used: false,

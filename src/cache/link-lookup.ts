@@ -102,11 +102,14 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
     fresh = false,
   ): Promise<LinkWithEpoch | null> {
     const key = this.keys.link(namespace, uid, serviceName);
-    // As for getLinkedPod: reads share calls under way only where the cache is on.
+    // As for getLinkedPod: reads share calls under way only where the cache is on. A fresh read
+    // joins none either: a call under way may have been sent before the change it must see.
     if (!this.cache.enabled) return this.readLink(key, undefined).then(linkWithEpoch);
-    if (!fresh) {
-      const cached = this.cache.linkOf(namespace, key, false);
-      if (cached !== undefined) return Promise.resolve(withEpoch(cached));
+    if (fresh) return this.readLink(key, this.cache.begin(namespace, key)).then(linkWithEpoch);
+    const cached = this.cache.linkOf(namespace, key, false);
+    if (cached !== undefined) {
+      if (cached.persistenceKnown) return Promise.resolve(withEpoch(cached));
+      this.cache.unhit();
     }
     const shared = this.links.find(key);
     if (shared !== undefined) {
@@ -248,7 +251,9 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
  * with a TTL temporary for that long, or still persistent if it was (the shorter life is assumed).
  */
 export function linkAfterWrite(podId: number, persistSeconds: number, epoch: number): LinkState {
-  return { podId, pttlMs: persistSeconds < 0 ? -1 : persistSeconds * 1000, epoch };
+  return persistSeconds < 0
+    ? { podId, pttlMs: -1, epoch }
+    : { podId, pttlMs: persistSeconds * 1000, epoch, ttlAssumed: true };
 }
 
 /** `statefulGetLink`'s reply: nil, or [pod id, PTTL, epoch]; strict, as a read of one value. */

@@ -13,13 +13,6 @@ import type { PodStatusStore } from './pod-status-store';
 /** How long application shutdown waits for the Shutdown report. */
 const SHUTDOWN_REPORT_TIMEOUT_MS = 3_000;
 
-/**
- * The pod side of the store (SPEC §6), active when `StatefulModule.forRoot({ pod })` is given: at
- * bootstrap it reports `Ready` and the load, then the load every `reportEveryMs` (with jitter, so a
- * fleet started together does not beat in step); `setState('Draining')` lets the app drain itself;
- * on application shutdown it reports `Shutdown` once, before the Redis connections close. A Redis
- * outage is logged once and retried at the next beat, never thrown into the app.
- */
 /** isLinkOwner: whether `podId` holds the user's link to the service at `epoch`. */
 export type LinkOwnerCheck = (
   namespace: string,
@@ -28,6 +21,15 @@ export type LinkOwnerCheck = (
   podId: number,
   epoch: number,
 ) => Promise<boolean>;
+
+/**
+ * The pod side of the store (SPEC §6), active when `StatefulModule.forRoot({ pod })` is given: at
+ * bootstrap it reports `Ready` and the load, then the load every `reportEveryMs` (with jitter, so a
+ * fleet started together does not beat in step); `setState('Draining')` lets the app drain itself;
+ * on application shutdown it reports `Shutdown` once, before the Redis connections close. A Redis
+ * outage is logged once and retried at the next beat, never thrown into the app. `owns` is the
+ * fencing check of SPEC §10.
+ */
 
 export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(StatefulPodAgent.name);
