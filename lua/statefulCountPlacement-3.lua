@@ -23,7 +23,7 @@ end
 local java = redis.call('HGET', KEYS[1], ARGV[1])
 if java then
   -- A Java status '<load>-<unixMillis>' or '<load>-<unixMillis>-<avail>', as the readers parse it.
-  local ms = tonumber(string.match(java, '^%-?%d+%-(%d+)$') or string.match(java, '^%-?%d+%-(%d+)%-[01]$'))
+  local ms = tonumber(string.match(java, '^%d+%-(%d+)$') or string.match(java, '^%d+%-(%d+)%-[01]$'))
   if ms and ms > stamp then
     stamp = ms
   end

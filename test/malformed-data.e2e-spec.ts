@@ -56,6 +56,21 @@ describe.each(TOPOLOGIES)('malformed stored values (%s)', (topology) => {
     },
   );
 
+  it("state hash values Java's parser refuses are left out and counted, never read as a load", async () => {
+    const stateKey = 'sf:{ns:state:svc}';
+    const now = await bed.redisTimeMs();
+    // Java's own load function can give -2; its LoadInfo.build then fails on the value.
+    await bed.raw.hset(stateKey, '5', `-2-${now}-1`, '6', `9-${now}-1-1`, '7', `3-${now}-1`);
+    const before = skipped('state');
+    await expect(bed.executor.computeLinkedPod('ns', 'n1', 'svc', -1)).resolves.toMatchObject({
+      podId: 7,
+    });
+    expect(skipped('state')).toBe(before + 2);
+    expect([...(await bed.executor.getServiceState('ns', 'svc')).keys()]).toEqual([7]);
+    await expect(bed.executor.getServicePodState('ns', 'svc', 5)).resolves.toBeNull();
+    expect(skipped('state')).toBe(before + 5);
+  });
+
   it('a state hash field that is not a pod id is left out of the states and the pod choice', async () => {
     await bed.raw.hset('sf:{ns:state:svc}', 'pod-a', 'Running', '1', 'Ready');
     await bed.executor.reportPodLoad('ns', 'svc', 1, 3);

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
+  NoAvailablePodError,
   RedisConnectionPool,
   StatefulExecutorService,
   StatefulModule,
@@ -323,13 +324,6 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await g.reportPodStatus(NS, SVC, 4, { load: 2, state: 'Shutdown' });
     const now = await bed.redisTimeMs();
     const values = await bed.raw.hgetall(`sf:{${NS}:state:${SVC}}`);
-    // LoadInfo.build: split on '-', Integer.valueOf, Long.valueOf, Integer.valueOf.
-    const javaBuild = (value: string) => {
-      const parts = value.split('-');
-      expect(parts).toHaveLength(3);
-      for (const part of parts) expect(part).toMatch(/^\d+$/);
-      return { load: Number(parts[0]), timestamp: Number(parts[1]), state: Number(parts[2]) };
-    };
     expect(javaBuild(values['3'])).toEqual({ load: 12, timestamp: expect.any(Number), state: 1 });
     expect(Math.abs(javaBuild(values['3']).timestamp - now)).toBeLessThan(5_000);
     expect(javaBuild(values['4'])).toMatchObject({ load: 2, state: 0 });
@@ -348,12 +342,66 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await expect(g.getServicePodState(NS, SVC, 3)).resolves.toBe('Shutdown');
     await g.reportPodStatus(NS, SVC, 3, { load: 2, state: 'Ready' });
     await expect(g.getServicePodState(NS, SVC, 3)).resolves.toBe('Ready');
-    for (const [report, field] of [
-      [{ load: 1, state: 'Draining' }, 'report.state'],
-      [{ load: 3_000_000_000 }, 'report.load'],
-    ] as const) {
-      await expect(g.reportPodStatus(NS, SVC, 3, report)).rejects.toMatchObject({ field });
-    }
+    await expect(g.reportPodStatus(NS, SVC, 3, { load: 3_000_000_000 })).rejects.toMatchObject({
+      field: 'report.load',
+    });
+  });
+
+  it("the java format: an operator's Draining and Shutdown survive the pod's beats, and Java reads every value", async () => {
+    const g = await gateway({ podStatusFormat: 'java' });
+    const stateKey = `sf:{${NS}:state:${SVC}}`;
+    const everyValueParses = async () => {
+      for (const value of Object.values(await bed.raw.hgetall(stateKey))) javaBuild(value);
+    };
+    await g.reportPodStatus(NS, SVC, 1, { load: 4 });
+    await g.reportPodStatus(NS, SVC, 2, { load: 6 });
+    await g.setLinkedPod(NS, 'kept', SVC, 1, -1);
+    await g.setServiceState(NS, SVC, 1, 'Draining');
+    await g.reportPodStatus(NS, SVC, 1, { load: 5 }); // the pod's next beat
+    await everyValueParses();
+    expect(javaBuild((await bed.raw.hget(stateKey, '1'))!)).toMatchObject({ load: 5, state: 0 });
+    await expect(g.getServicePodState(NS, SVC, 1)).resolves.toBe('Draining');
+    expect((await g.getServiceState(NS, SVC)).get(1)).toBe('Draining');
+    // Draining keeps its users and takes no new ones, though its load is the lowest.
+    await expect(g.computeLinkedPod(NS, 'kept', SVC, -1)).resolves.toMatchObject({ podId: 1 });
+    await expect(g.computeLinkedPod(NS, 'new', SVC, -1)).resolves.toMatchObject({ podId: 2 });
+    // An operator's Shutdown survives a beat too, and heals the pod's users.
+    await g.setServiceState(NS, SVC, 1, 'Shutdown');
+    await g.reportPodStatus(NS, SVC, 1, { load: 5 });
+    await expect(g.getServicePodState(NS, SVC, 1)).resolves.toBe('Shutdown');
+    await expect(g.computeLinkedPod(NS, 'kept', SVC, -1)).resolves.toMatchObject({
+      podId: 2,
+      movedFrom: 1,
+    });
+    // Ready again: available to Java, and to this project.
+    await g.setServiceState(NS, SVC, 1, 'Ready');
+    await everyValueParses();
+    expect(javaBuild((await bed.raw.hget(stateKey, '1'))!)).toMatchObject({ state: 1 });
+    await g.reportPodStatus(NS, SVC, 1, { load: 0 });
+    await expect(g.getServicePodState(NS, SVC, 1)).resolves.toBe('Ready');
+    await expect(g.computeLinkedPod(NS, 'newer', SVC, -1)).resolves.toMatchObject({ podId: 1 });
+    // A pod that reports Draining itself is held the same way.
+    await g.reportPodStatus(NS, SVC, 2, { load: 0, state: 'Draining' });
+    await g.reportPodStatus(NS, SVC, 2, { load: 0 });
+    await expect(g.getServicePodState(NS, SVC, 2)).resolves.toBe('Draining');
+    await everyValueParses();
+    // Removing the pod forgets the hold.
+    await g.removeServicePod(NS, SVC, 2);
+    expect(await bed.raw.hget(`${stateKey}:info`, '2:state')).toBeNull();
+  });
+
+  it("a Java pod's report stays eligible for 60 s by default; a call's maxAgeMs still rules", async () => {
+    const g = await gateway();
+    const stateKey = `sf:{${NS}:state:${SVC}}`;
+    const now = await bed.redisTimeMs();
+    await bed.raw.hset(stateKey, '1', `2-${now - 45_000}-1`); // a Java pod whose beat is late
+    await bed.raw.hset(`${stateKey}:load`, '2', `1:${now - 45_000}`); // one of ours, as old
+    await expect(g.computeLinkedPod(NS, 'j1', SVC, -1)).resolves.toMatchObject({ podId: 1 });
+    await expect(
+      g.computeLinkedPod(NS, 'j2', SVC, -1, { maxAgeMs: 30_000 }),
+    ).rejects.toBeInstanceOf(NoAvailablePodError);
+    expect([...(await g.getPodLoads(NS, SVC)).keys()]).toEqual([1]);
+    expect((await g.getPodLoads(NS, SVC, 50_000)).size).toBe(2);
   });
 
   it('healing does not bring back a link removed meanwhile: the move script writes nothing then', async () => {
@@ -495,3 +543,11 @@ describe('StatefulPodAgent', () => {
     }
   });
 });
+
+/** Java's LoadInfo.build: split on '-', Integer.valueOf, Long.valueOf, Integer.valueOf; fails otherwise. */
+function javaBuild(value: string): { load: number; timestamp: number; state: number } {
+  const parts = value.split('-');
+  expect(parts, value).toHaveLength(3);
+  for (const part of parts) expect(part, value).toMatch(/^\d+$/);
+  return { load: Number(parts[0]), timestamp: Number(parts[1]), state: Number(parts[2]) };
+}

@@ -290,6 +290,7 @@ function sameChoice(a: PlacementChoice, b: PlacementChoice): boolean {
   if (a === b) return true;
   if (
     a.maxAgeMs !== b.maxAgeMs ||
+    a.javaMaxAgeMs !== b.javaMaxAgeMs ||
     a.maxLoad !== b.maxLoad ||
     a.heal !== b.heal ||
     a.goneAfterMs !== b.goneAfterMs ||

@@ -1,6 +1,11 @@
 export const DEFAULT_KEY_PREFIX = 'sf';
 export const DEFAULT_LOAD_MAX_AGE_MS = 30_000;
 /**
+ * The freshness window for pods whose status is the Java original's, when a call sets none: two of
+ * its 30 s beats, so that a Java pod whose beat is a little late stays eligible (SPEC §11).
+ */
+export const DEFAULT_JAVA_LOAD_MAX_AGE_MS = 60_000;
+/**
  * When a pod that never stated its period is gone: three of the Java original's 30 s beats. A pod
  * that states its period (`everyMs`) is gone after DEFAULT_MISSED_BEATS of them instead.
  */

@@ -103,6 +103,12 @@ export function assertPersistSeconds(
   }
 }
 
+/** A state string as SPEC §2 allows it: 1 to 1024 characters, no control characters. */
+export function isState(value: string): boolean {
+  const length = codePointLength(value);
+  return length >= 1 && length <= 1024 && !CONTROL.test(value);
+}
+
 export function assertState(value: unknown, field = 'state'): asserts value is string {
   if (typeof value !== 'string') throw new StatefulValidationError(field, 'must be a string');
   const length = codePointLength(value);

@@ -256,6 +256,7 @@ export class LinkPlacement {
       pods: snapshot.pods,
       nowMs,
       maxAgeMs: choice.maxAgeMs,
+      javaMaxAgeMs: choice.javaMaxAgeMs,
       maxLoad: choice.maxLoad,
       excludePods,
       loadTolerance: choice.loadTolerance,

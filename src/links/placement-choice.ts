@@ -1,6 +1,7 @@
 import { StatefulValidationError } from '../errors';
 import * as check from '../core/validators';
 import {
+  DEFAULT_JAVA_LOAD_MAX_AGE_MS,
   DEFAULT_LOAD_MAX_AGE_MS,
   DEFAULT_LOAD_PER_USER,
   DEFAULT_MISSED_BEATS,
@@ -11,6 +12,8 @@ import type { ComputeLinkOptions } from '../core/stateful.types';
 /** computeLinkedPod's options, checked and with their defaults: how pods are picked and healed. */
 export interface PlacementChoice extends GoneRule {
   readonly maxAgeMs: number;
+  /** The same for pods with a Java status: `maxAgeMs` when the call set it, else 60000. */
+  readonly javaMaxAgeMs: number;
   readonly maxLoad?: number;
   readonly excludePods: ReadonlySet<number>;
   readonly heal: boolean;
@@ -23,6 +26,7 @@ const MAX_LOAD_PER_USER = 1_000_000;
 
 export const DEFAULT_CHOICE: PlacementChoice = Object.freeze({
   maxAgeMs: DEFAULT_LOAD_MAX_AGE_MS,
+  javaMaxAgeMs: DEFAULT_JAVA_LOAD_MAX_AGE_MS,
   maxLoad: undefined,
   excludePods: new Set<number>(),
   heal: true,
@@ -76,6 +80,7 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
   }
   return {
     maxAgeMs: maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS,
+    javaMaxAgeMs: maxAgeMs ?? DEFAULT_JAVA_LOAD_MAX_AGE_MS,
     maxLoad: maxLoad ?? undefined,
     excludePods:
       excludePods == null

@@ -1,7 +1,7 @@
 import type { MalformedEntries } from '../core/malformed-entries';
 import { flatHashEntries, parsePodIdOrUndefined } from '../core/reply-parsers';
-import { isAddress, MAX_PERIOD_MS } from '../core/validators';
-import type { PodRecord } from './pod-status';
+import { isAddress, isState, MAX_PERIOD_MS } from '../core/validators';
+import { withHeldState, type PodRecord } from './pod-status';
 
 /** What this project keeps of one pod in the service's info hash (`P:{ns:state:svc}:info`). */
 export interface PodInfo {
@@ -10,9 +10,11 @@ export interface PodInfo {
   everyMs?: { period: number; since: number };
   /** Users placed on it, and the time of the load report they count from. */
   placed?: { count: number; since: number };
+  /** In the Java status format: the state held for it where Java does not read (SPEC §11). */
+  state?: string;
 }
 
-const FIELD = /^(0|[1-9][0-9]{0,9}):(address|everyMs|placed)$/;
+const FIELD = /^(0|[1-9][0-9]{0,9}):(address|everyMs|placed|state)$/;
 const PERIOD = /^([1-9][0-9]{2,6}):([0-9]{1,16})$/;
 const PLACED = /^([1-9][0-9]{0,9}):([0-9]{1,16})$/;
 
@@ -42,6 +44,7 @@ export function parsePodInfo(
 
 function parseValue(what: string, value: string): PodInfo | undefined {
   if (what === 'address') return isAddress(value) ? { address: value } : undefined;
+  if (what === 'state') return isState(value) ? { state: value } : undefined;
   if (what === 'everyMs') {
     const stated = PERIOD.exec(value);
     const period = stated ? Number(stated[1]) : MAX_PERIOD_MS + 1;
@@ -61,7 +64,7 @@ export function withInfo(record: PodRecord, info: PodInfo): PodRecord {
   const everyMs = info.everyMs?.since === current ? info.everyMs?.period : undefined;
   const placed = info.placed?.since === current ? info.placed?.count : undefined;
   return {
-    ...record,
+    ...withHeldState(record, info.state),
     ...(info.address !== undefined && { address: info.address }),
     ...(everyMs !== undefined && { everyMs }),
     ...(placed !== undefined && { placed }),

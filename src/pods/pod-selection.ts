@@ -6,6 +6,8 @@ export interface PodSelectionInput {
   nowMs: number;
   /** Load reports older than this do not make a pod eligible. */
   maxAgeMs: number;
+  /** The same for pods with a Java status (default `maxAgeMs`). */
+  javaMaxAgeMs?: number;
   /** Pods whose load is at or above this are not eligible. */
   maxLoad?: number;
   excludePods: ReadonlySet<number>;
@@ -55,7 +57,11 @@ function isEligible(
   input: PodSelectionInput,
 ): boolean {
   return (
-    isFresh(record.load!, input.nowMs, input.maxAgeMs) &&
+    isFresh(
+      record.load!,
+      input.nowMs,
+      record.java === true ? (input.javaMaxAgeMs ?? input.maxAgeMs) : input.maxAgeMs,
+    ) &&
     (input.maxLoad === undefined || load < input.maxLoad) &&
     !input.excludePods.has(podId) &&
     record.state !== DRAINING_STATE &&

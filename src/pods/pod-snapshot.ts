@@ -57,7 +57,12 @@ export function buildPodSnapshot(
       malformed.note('state', stateKey, `field ${JSON.stringify(field)} is not a pod id`);
       continue;
     }
-    pods.set(podId, parseStateValue(value));
+    const record = parseStateValue(value);
+    if (record === undefined) {
+      malformed.note('state', stateKey, `${field} -> ${JSON.stringify(value)}: not a Java status`);
+      continue;
+    }
+    pods.set(podId, record);
   }
   for (const [field, value] of flatHashEntries(reply[1], loadKey)) {
     const podId = parsePodIdOrUndefined(field);

@@ -8,9 +8,9 @@ import { hashEntries, parseFlag, parseInteger, parsePodIdOrUndefined } from '../
 import type { StatefulKeys } from '../core/stateful-keys';
 import * as check from '../core/validators';
 import type { PodLoad, PodStatusReport } from '../core/stateful.types';
+import { DEFAULT_JAVA_LOAD_MAX_AGE_MS, DEFAULT_LOAD_MAX_AGE_MS } from '../core/stateful.constants';
 import { buildPodSnapshot, type PodSnapshot } from './pod-snapshot';
-import { DRAINING_STATE } from '../core/stateful.constants';
-import { isFresh, parseStateValue, withLoad } from './pod-status';
+import { isFresh, parseStateValue, withHeldState, withLoad, type PodRecord } from './pod-status';
 import { PodTable } from './pod-table';
 
 /** How pod statuses are written: this project's two hashes, or the Java original's single value. */
@@ -35,6 +35,12 @@ export class PodStatusStore {
     this.table = new PodTable(podTableTtlMs, (ns, svc) => this.readSnapshot(ns, svc));
   }
 
+  /**
+   * Sets a pod's state. In the java format the state hash keeps Java's value (availability 0 for
+   * Draining and Shutdown, 1 otherwise) and the state itself is held in the info hash, where Java does
+   * not read and the pod's next beat does not overwrite it; `Ready` ends the hold. A pod with no Java
+   * status yet only gets the hold, which its first beat applies.
+   */
   async setState(
     namespace: string,
     serviceName: string,
@@ -44,24 +50,41 @@ export class PodStatusStore {
     check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     check.assertState(state);
+    if (this.format === 'java') {
+      await this.scripts.run('statefulSetPodState', this.serviceKeys(namespace, serviceName), [
+        podId,
+        state,
+        this.format,
+      ]);
+      this.table.invalidate(namespace, serviceName);
+      return;
+    }
     const key = this.keys.podStates(namespace, serviceName);
     await writeCommand(this.pool, this.scripts.writePath, 'HSET', key, [String(podId), state]);
     this.table.patch(namespace, serviceName, podId, (record) => ({ ...record, state }));
   }
 
-  /** pod id -> state; Java statuses read as Ready or Shutdown; fields that are no pod id left out. */
+  /**
+   * pod id -> state; Java statuses read as Ready or Shutdown, or the state held for them; fields that
+   * are no pod id, and values Java's parser refuses, left out and counted.
+   */
   async states(namespace: string, serviceName: string): Promise<Map<number, string>> {
     check.assertService(namespace, serviceName);
     const key = this.keys.podStates(namespace, serviceName);
-    const reply = await runCommand(this.pool, 'HGETALL', (redis) => redis.hgetall(key));
+    const infoKey = this.keys.podInfo(namespace, serviceName);
+    const [reply, info] = await Promise.all([
+      runCommand(this.pool, 'HGETALL', (redis) => redis.hgetall(key)),
+      runCommand(this.pool, 'HGETALL', (redis) => redis.hgetall(infoKey)),
+    ]);
     const states = new Map<number, string>();
     for (const [field, value] of hashEntries(reply, key)) {
       const podId = parsePodIdOrUndefined(field);
+      const record = podId === undefined ? undefined : this.parseState(key, field, value);
       if (podId === undefined) {
         this.malformed.note('state', key, `field ${JSON.stringify(field)} is not a pod id`);
-        continue;
       }
-      states.set(podId, parseStateValue(value).state!);
+      if (record === undefined) continue;
+      states.set(podId!, withHeldState(record, heldState(info[`${field}:state`])).state!);
     }
     return states;
   }
@@ -70,8 +93,22 @@ export class PodStatusStore {
     check.assertService(namespace, serviceName);
     check.assertPodId(podId);
     const key = this.keys.podStates(namespace, serviceName);
-    const value = await runCommand(this.pool, 'HGET', (redis) => redis.hget(key, String(podId)));
-    return value === null ? null : parseStateValue(value).state!;
+    const infoKey = this.keys.podInfo(namespace, serviceName);
+    const [value, held] = await Promise.all([
+      runCommand(this.pool, 'HGET', (redis) => redis.hget(key, String(podId))),
+      runCommand(this.pool, 'HGET', (redis) => redis.hget(infoKey, `${podId}:state`)),
+    ]);
+    const record = value === null ? undefined : this.parseState(key, String(podId), value);
+    return record === undefined ? null : withHeldState(record, heldState(held)).state!;
+  }
+
+  /** A state hash value, or undefined (counted) for one Java's parser refuses. */
+  private parseState(key: string, field: string, value: string): PodRecord | undefined {
+    const record = parseStateValue(value);
+    if (record === undefined) {
+      this.malformed.note('state', key, `${field} -> ${JSON.stringify(value)}: not a Java status`);
+    }
+    return record;
   }
 
   async remove(namespace: string, serviceName: string, podId: number): Promise<boolean> {
@@ -134,12 +171,6 @@ export class PodStatusStore {
           'must be at most 2147483647 in the java pod status format',
         );
       }
-      if (state === DRAINING_STATE) {
-        throw new StatefulValidationError(
-          'report.state',
-          "cannot be Draining in the java pod status format (it has only available and unavailable): use setServiceState, or podStatusFormat 'split'",
-        );
-      }
     }
     const nowMs = await this.scripts.run(
       'statefulReportPodStatus',
@@ -169,18 +200,23 @@ export class PodStatusStore {
     }
   }
 
-  /** Fresh load reports, from both formats; read now, not from the pod table. */
+  /**
+   * Fresh load reports, from both formats; read now, not from the pod table. Without `maxAgeMs`,
+   * 30000 ms, and 60000 for Java statuses (two of the Java original's beats).
+   */
   async loads(
     namespace: string,
     serviceName: string,
-    maxAgeMs: number,
+    maxAgeMs?: number,
   ): Promise<Map<number, PodLoad>> {
     check.assertService(namespace, serviceName);
-    check.assertMaxAgeMs(maxAgeMs);
+    if (maxAgeMs !== undefined) check.assertMaxAgeMs(maxAgeMs);
     const snapshot = await this.readSnapshot(namespace, serviceName);
     const loads = new Map<number, PodLoad>();
     for (const [podId, record] of snapshot.pods) {
-      if (record.load && isFresh(record.load, snapshot.redisNowMs, maxAgeMs))
+      const window =
+        maxAgeMs ?? (record.java ? DEFAULT_JAVA_LOAD_MAX_AGE_MS : DEFAULT_LOAD_MAX_AGE_MS);
+      if (record.load && isFresh(record.load, snapshot.redisNowMs, window))
         loads.set(podId, record.load);
     }
     return loads;
@@ -270,4 +306,9 @@ const noop = () => undefined;
 
 function addressIn(snapshot: PodSnapshot, podId: number): string | null {
   return snapshot.pods.get(podId)?.address ?? null;
+}
+
+/** A held state as read from the info hash: one that is not a valid state is ignored. */
+function heldState(value: string | null | undefined): string | undefined {
+  return typeof value === 'string' && check.isState(value) ? value : undefined;
 }

@@ -1,5 +1,12 @@
 import { DEFAULT_GONE_AFTER_MS } from '../core/stateful.constants';
-import { goneAfterMsOf, isGone, parseLoadValue, parseStateValue, withLoad } from './pod-status';
+import {
+  goneAfterMsOf,
+  isGone,
+  parseLoadValue,
+  parseStateValue,
+  withHeldState,
+  withLoad,
+} from './pod-status';
 
 describe('pod status values', () => {
   it('reads the load hash format and refuses anything else', () => {
@@ -29,16 +36,39 @@ describe('pod status values', () => {
     expect(parseStateValue('12-1700000000000-1')).toEqual({
       state: 'Ready',
       load: { load: 12, updatedAt: 1700000000000 },
+      java: true,
     });
     expect(parseStateValue('3-1700000000000-0')).toEqual({
       state: 'Shutdown',
       load: { load: 3, updatedAt: 1700000000000 },
+      java: true,
     });
     expect(parseStateValue('7-1700000000000')).toEqual({
       state: 'Ready',
       load: { load: 7, updatedAt: 1700000000000 },
+      java: true,
     });
-    expect(parseStateValue('7-1700000000000-2')).toEqual({ state: '7-1700000000000-2' });
+  });
+
+  it("leaves out what Java's LoadInfo.build refuses: a negative load, a fourth part, a non-number", () => {
+    for (const value of [
+      '-2-1700000000000-1',
+      '7-1700000000000-2',
+      '7-1700000000000-1-1',
+      '7-17000x-1',
+      '2147483648-1700000000000-1',
+      '7',
+    ]) {
+      expect(parseStateValue(value), value).toBeUndefined();
+    }
+    expect(parseStateValue('2147483647-1700000000000-1')?.load?.load).toBe(2147483647);
+  });
+
+  it('a state held for a Java status wins over its availability; never over a plain state', () => {
+    const java = parseStateValue('3-1700000000000-0')!;
+    expect(withHeldState(java, 'Draining').state).toBe('Draining');
+    expect(withHeldState(java, undefined).state).toBe('Shutdown');
+    expect(withHeldState({ state: 'Ready' }, 'Draining').state).toBe('Ready');
   });
 
   it('keeps the newer of two load reports', () => {

@@ -11,6 +11,8 @@ export interface PodRecord {
   everyMs?: number;
   /** Users placed on it since its last load report, by any gateway (placement accounting). */
   placed?: number;
+  /** Its status is the Java original's format (`<load>-<ms>-<avail>` in the state hash). */
+  java?: boolean;
 }
 
 /** When pods are gone (computeLinkedPod's options): one age for all, or by each pod's period. */
@@ -34,8 +36,15 @@ export function goneAfterMsOf(record: PodRecord, rule: GoneRule, tableAgeMs: num
 
 /** `<load>:<unixMillis>`, this project's load hash value. */
 const SPLIT_LOAD = /^((?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?):([0-9]{1,16})$/;
-/** `<load>-<unixMillis>[-<avail>]`, a pod status the Java original writes into the state hash. */
-const JAVA_STATUS = /^(-?[0-9]{1,10})-([0-9]{1,16})(?:-([01]))?$/;
+/**
+ * `<load>-<unixMillis>[-<avail>]`, a pod status the Java original writes into the state hash, as its
+ * `LoadInfo.build` reads it: a load from 0 to 2147483647 (it splits on `-`, so a negative load
+ * fails there), a time, availability 1 or 0.
+ */
+const JAVA_STATUS = /^([0-9]{1,10})-([0-9]{1,16})(?:-([01]))?$/;
+/** A value that starts as a number is a Java status or nothing: never a state string. */
+const JAVA_LIKE = /^-?[0-9]/;
+const MAX_JAVA_LOAD = 2_147_483_647;
 
 /** A load hash value, or undefined when it does not parse. */
 export function parseLoadValue(value: string): PodLoad | undefined {
@@ -48,14 +57,27 @@ export function parseLoadValue(value: string): PodLoad | undefined {
 /**
  * A state hash value as a record: a plain state string, or a Java status (`LoadInfo.join(load,
  * timestamp, state)`) read as a load report with state Ready (avail 1 or absent) or Shutdown (0).
+ * Undefined for a value Java's parser refuses (a negative load, a fourth part, a non-number): the
+ * caller leaves it out and counts it.
  */
-export function parseStateValue(value: string): PodRecord {
+export function parseStateValue(value: string): PodRecord | undefined {
   const java = JAVA_STATUS.exec(value);
-  if (!java) return { state: value };
+  if (!java) return JAVA_LIKE.test(value) ? undefined : { state: value };
+  const load = Number(java[1]);
+  if (load > MAX_JAVA_LOAD) return undefined;
   return {
     state: java[3] === '0' ? SHUTDOWN_STATE : READY_STATE,
-    load: { load: Number(java[1]), updatedAt: Number(java[2]) },
+    load: { load, updatedAt: Number(java[2]) },
+    java: true,
   };
+}
+
+/**
+ * A Java status's state, given the state this project holds for the pod (SPEC §11: Draining, or an
+ * operator's Shutdown, kept where Java does not read): the held one wins.
+ */
+export function withHeldState(record: PodRecord, held: string | undefined): PodRecord {
+  return held !== undefined && record.java ? { ...record, state: held } : record;
 }
 
 /** Merges a load report into a record: the newer report wins (a pod reported in both formats). */

@@ -22,6 +22,7 @@ describe('loadLuaScripts', () => {
       statefulReportPodStatus: 3,
       statefulSetLink: 3,
       statefulSetLinkIfAbsent: 3,
+      statefulSetPodState: 3,
       statefulTrySetLink: 3,
     });
   });

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { LinkLookup } from '../cache/link-lookup';
 import { LinkWrites } from '../cache/link-writes';
-import { DEFAULT_LOAD_MAX_AGE_MS } from '../core/stateful.constants';
 import type {
   ComputeLinkOptions,
   ComputeLinkResult,
@@ -83,10 +82,11 @@ export class StatefulExecutorService {
     return this.pods.reportStatus(namespace, serviceName, podId, report);
   }
 
+  /** Fresh load reports: not older than `maxAgeMs` (default 30000; 60000 for Java statuses). */
   getPodLoads(
     namespace: string,
     serviceName: string,
-    maxAgeMs: number = DEFAULT_LOAD_MAX_AGE_MS,
+    maxAgeMs?: number,
   ): Promise<Map<number, PodLoad>> {
     return this.pods.loads(namespace, serviceName, maxAgeMs);
   }

@@ -236,8 +236,9 @@ export class PodsController {
   @ApiQuery({
     name: 'maxAgeMs',
     required: false,
-    schema: { type: 'integer', minimum: 0, default: 30000 },
-    description: 'ignore reports older than this (ms)',
+    schema: { type: 'integer', minimum: 0 },
+    description:
+      'ignore reports older than this (ms); default 30000, and 60000 for Java-format statuses',
   })
   @ApiOkResponse({ type: LoadsResponse })
   async getPodLoads(@Param('ns') ns: string, @Param('svc') svc: string, @Query() query: unknown) {
