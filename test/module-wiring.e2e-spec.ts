@@ -183,6 +183,22 @@ describe('module wiring', () => {
     expect((error as StatefulValidationError).field).toBe(field);
   });
 
+  it('refuses an option it does not know, naming it (a typo must not run the defaults)', async () => {
+    const error = await Test.createTestingModule({
+      imports: [
+        StatefulModule.forRoot({
+          redis: { url: server.url, redisOptions: { lazyConnect: true } },
+          keyLayot: 'java',
+        } as never),
+      ],
+    })
+      .compile()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StatefulValidationError);
+    expect((error as StatefulValidationError).field).toBe('keyLayot');
+    expect((error as Error).message).toContain('is not a StatefulModule option');
+  });
+
   it.each(['', 'a{b', 'with space', 'x'.repeat(65)])('rejects keyPrefix %j', async (keyPrefix) => {
     const error = await Test.createTestingModule({
       imports: [

@@ -8,13 +8,33 @@ import * as check from '../core/validators';
 import { validateRedisOptions } from '../redis/redis-options.validation';
 import type { StatefulModuleOptions } from './stateful-module-options';
 
+/** StatefulModule's options (and `isGlobal`, the module builder's extra). */
+const KNOWN_OPTIONS = new Set([
+  'redis',
+  'keyPrefix',
+  'podTableTtlMs',
+  'podStatusFormat',
+  'cache',
+  'durability',
+  'pod',
+  'isGlobal',
+]);
+
 /**
- * Checks every StatefulModule option, naming the bad one. Runs before RedisModule creates its
+ * Checks every StatefulModule option, naming the bad one; an option it does not know is refused
+ * too (a typo must not silently run with the default). Runs before RedisModule creates its
  * connections, so a refused configuration leaves no socket open.
  */
 export function validateStatefulModuleOptions(options: StatefulModuleOptions): void {
   if (options === null || typeof options !== 'object') {
     throw new StatefulValidationError('options', 'must be an object');
+  }
+  const unknown = Object.keys(options).filter((name) => !KNOWN_OPTIONS.has(name));
+  if (unknown.length > 0) {
+    throw new StatefulValidationError(
+      unknown[0],
+      `is not a StatefulModule option (it knows ${[...KNOWN_OPTIONS].join(', ')})`,
+    );
   }
   if (options.redis === null || typeof options.redis !== 'object') {
     throw new StatefulValidationError(
