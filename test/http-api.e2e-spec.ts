@@ -188,6 +188,38 @@ describe('HTTP API', () => {
       expect(await api('POST', '/users/u3/links/chat/compute')).toMatchObject({ status: 503 });
     });
 
+    it('answers the link epoch, and checks owners at an epoch (SPEC §10)', async () => {
+      await api('PUT', '/services/game/pods/2/load', { load: 1 });
+      const computed = await api('POST', '/users/e1/links/game/compute', {});
+      const { epoch } = computed.body as { epoch: number };
+      expect(Number.isSafeInteger(epoch) && epoch > 0).toBe(true);
+      expect(await api('GET', '/users/e1/links/game')).toMatchObject({
+        status: 200,
+        body: { podId: 2, epoch, persistent: true },
+      });
+      const owner = (podId: number, at: number | string) =>
+        api('GET', `/users/e1/links/game/owner?podId=${podId}&epoch=${at}`);
+      expect(await owner(2, epoch)).toMatchObject({ status: 200, body: { owner: true } });
+      expect(await owner(2, epoch - 1)).toMatchObject({ status: 200, body: { owner: false } });
+      expect(await owner(1, epoch)).toMatchObject({ status: 200, body: { owner: false } });
+      for (const bad of ['0', '-1', '1.5', 'x', '9007199254740992']) {
+        expect(await owner(2, bad), bad).toMatchObject({
+          status: 400,
+          body: { message: expect.stringContaining('epoch') },
+        });
+      }
+      expect(await api('GET', '/users/e1/links/game/owner?podId=2')).toMatchObject({ status: 400 });
+      // A temporary link: 404 when only a persistent one is asked for.
+      await api('DELETE', '/users/e1/links/game?persistSeconds=60');
+      expect(await api('GET', '/users/e1/links/game')).toMatchObject({
+        status: 200,
+        body: { podId: 2, epoch, persistent: false },
+      });
+      expect(await api('GET', '/users/e1/links/game?persistentOnly=true')).toMatchObject({
+        status: 404,
+      });
+    });
+
     it('takes names and uids at their longest (128 and 256 characters, multi-byte)', async () => {
       const ns = 'n'.repeat(128);
       const svcName = 's'.repeat(128);
