@@ -21,13 +21,12 @@
       WRONGTYPE when KEYS[3] is not a string (read before any write: nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
+--- @include "includes/readLinkForWrite"
 --- @include "includes/linkEpoch"
 --- @include "includes/keepLink"
 
-local current = redis.call('GET', KEYS[1])
+local current, epochValue = readLinkForWrite(KEYS[1], KEYS[3])
 if not current then
   return nil
 end
-checkStoredPodId(current, KEYS[1])
-local epochValue = redis.call('GET', KEYS[3])
 return { current, keepLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], current, ARGV[2]) }

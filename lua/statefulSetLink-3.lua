@@ -19,14 +19,11 @@
       WRONGTYPE when KEYS[3] is not a string (read before any write: nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
+--- @include "includes/readLinkForWrite"
 --- @include "includes/linkEpoch"
 --- @include "includes/writeLink"
 
-local previous = redis.call('GET', KEYS[1])
-if previous then
-  checkStoredPodId(previous, KEYS[1])
-end
-local epochValue = redis.call('GET', KEYS[3])
+local previous, epochValue = readLinkForWrite(KEYS[1], KEYS[3])
 return {
   previous,
   writeLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], ARGV[2], ARGV[3], previous),

@@ -18,15 +18,12 @@
       WRONGTYPE when KEYS[3] is not a string (read before any write: nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
+--- @include "includes/readLinkForWrite"
 --- @include "includes/linkEpoch"
 --- @include "includes/writeLink"
 --- @include "includes/keepLink"
 
-local current = redis.call('GET', KEYS[1])
-if current then
-  checkStoredPodId(current, KEYS[1])
-end
-local epochValue = redis.call('GET', KEYS[3])
+local current, epochValue = readLinkForWrite(KEYS[1], KEYS[3])
 if current then
   return { 0, current, keepLink(KEYS[1], KEYS[2], KEYS[3], epochValue, ARGV[1], current, ARGV[3]) }
 end

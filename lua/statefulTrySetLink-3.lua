@@ -21,14 +21,11 @@
       WRONGTYPE when KEYS[3] is not a string (read before any write: nothing is written)
 ]]
 --- @include "includes/checkStoredPodId"
+--- @include "includes/readLinkForWrite"
 --- @include "includes/linkEpoch"
 --- @include "includes/writeLink"
 
-local current = redis.call('GET', KEYS[1])
-if current then
-  checkStoredPodId(current, KEYS[1])
-end
-local epochValue = redis.call('GET', KEYS[3])
+local current, epochValue = readLinkForWrite(KEYS[1], KEYS[3])
 if current and current ~= ARGV[2] and redis.call('PTTL', KEYS[1]) == -1 then
   return { 0, current, epochOf(epochValue, current) or 0 }
 end
