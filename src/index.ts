@@ -18,7 +18,13 @@ export type { LuaScript } from './scripts/lua-script';
 export { StatefulModule } from './stateful/stateful.module';
 export { STATEFUL_MODULE_OPTIONS } from './stateful/stateful.module-definition';
 export { StatefulExecutorService } from './stateful/stateful-executor.service';
-export { StatefulKeys } from './core/stateful-keys';
+export {
+  StatefulKeys,
+  GoKeyLayout,
+  JavaKeyLayout,
+  createStatefulKeys,
+  type KeyLayout,
+} from './core/stateful-keys';
 export type { StatefulModuleOptions } from './stateful/stateful-module-options';
 export type {
   ComputeLinkOptions,

@@ -254,9 +254,66 @@ const CONNECTION_UPKEEP = new Set([
   'readonly',
 ]);
 
+const JAVA_NS = 'app1:eu:logic';
+const BAD_JAVA_NAMESPACES: [string, unknown][] = [
+  ['one name', 'prod'],
+  ['two parts', 'app1:eu'],
+  ['four parts', 'app1:eu:logic:x'],
+  ['an empty part', 'app1::logic'],
+  ['a space in a part', 'app1:e u:logic'],
+  ['a brace in a part', 'app1:eu:lo{gic'],
+  ['a number', 7],
+];
+
+/**
+ * SPEC §11: in the java key layout, namespaces of another shape and uids with ':' (which Java's
+ * keys cannot keep apart from another user's link) are refused, naming the field.
+ */
+const JAVA_CASES: [string, Call, string][] = [
+  ...BAD_JAVA_NAMESPACES.flatMap(([what, value]): [string, Call, string][] => [
+    [`namespace ${what} (state)`, (e) => e.getServiceState(bad(value), 'svc'), 'namespace'],
+    [`namespace ${what} (link)`, (e) => e.setLinkedPod(bad(value), 'u', 'svc', 1, -1), 'namespace'],
+    [
+      `namespace ${what} (compute)`,
+      (e) => e.computeLinkedPod(bad(value), 'u', 'svc', -1),
+      'namespace',
+    ],
+    [`namespace ${what} (scan)`, (e) => e.scanLinkedUsersPage(bad(value), 'svc', 1), 'namespace'],
+  ]),
+  ['uid with a colon (set)', (e) => e.setLinkedPod(JAVA_NS, 'u:game', 'svc', 1, -1), 'uid'],
+  ['uid with a colon (get)', (e) => e.getLinkedPod(JAVA_NS, 'u:game', 'svc'), 'uid'],
+  ['uid with a colon (links)', (e) => e.getLinkService(JAVA_NS, 'u:1'), 'uid'],
+  ['uids[1] with a colon', (e) => e.getLinkedPods(JAVA_NS, ['a', 'b:c'], 'svc'), 'uids[1]'],
+  ['uid with a colon (owner)', (e) => e.isLinkOwner(JAVA_NS, 'a:b', 'svc', 1, 5), 'uid'],
+  ...CASES.filter(([what]) => !what.startsWith('namespace')).map(
+    ([what, call, field]): [string, Call, string] => [
+      `${what}, in the java layout`,
+      // The same bad argument, with a namespace the java layout takes.
+      (e) => call(new Proxy(e, { get: javaNamespace })),
+      field,
+    ],
+  ),
+];
+
+/** Hands a method of the executor whose first argument 'ns' becomes the java layout's namespace. */
+function javaNamespace(target: StatefulExecutorService, name: string | symbol): unknown {
+  const member = Reflect.get(target, name) as unknown;
+  if (typeof member !== 'function') return member;
+  return (...args: unknown[]) =>
+    (member as (...a: unknown[]) => unknown).apply(
+      target,
+      args[0] === 'ns' ? [JAVA_NS, ...args.slice(1)] : args,
+    );
+}
+
 /** SPEC §2: every bad input gets a typed error naming the field, and Redis is not touched. */
-describe.each(TOPOLOGIES)('bad input (%s)', (topology) => {
-  const bed = useTestbed(topology);
+describe.each([
+  ...TOPOLOGIES.map((topology) => ({ topology, layout: 'go' as const, cases: CASES })),
+  ...(TOPOLOGIES.includes('standalone')
+    ? [{ topology: 'standalone' as const, layout: 'java' as const, cases: JAVA_CASES }]
+    : []),
+])('bad input ($topology, $layout keys)', ({ topology, layout, cases }) => {
+  const bed = useTestbed(topology, { keyLayout: layout });
   let monitors: Redis[];
   const seen: string[][] = [];
 
@@ -278,7 +335,7 @@ describe.each(TOPOLOGIES)('bad input (%s)', (topology) => {
   });
   afterAll(() => monitors.forEach((monitor) => monitor.disconnect()));
 
-  it.each(CASES)('%s is rejected naming the field', async (_what, call, field) => {
+  it.each(cases)('%s is rejected naming the field', async (_what, call, field) => {
     const error = await call(bed.executor).then(
       () => undefined,
       (e: unknown) => e,

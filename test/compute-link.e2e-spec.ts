@@ -1,13 +1,16 @@
 import { NoAvailablePodError, type ComputeLinkOptions } from '../src';
-import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
+import { VARIANTS } from './support/key-layouts';
+import { useTestbed } from './support/stateful-testbed';
 
-/** SPEC §3 computeLinkedPod: existing links, least-loaded choice, eligibility rules, errors. */
-describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
-  const bed = useTestbed(topology);
-  const ns = 'prod';
+/**
+ * SPEC §3 computeLinkedPod: existing links, least-loaded choice, eligibility rules, errors; in both
+ * key layouts (in the java layout, loads are Java statuses).
+ */
+describe.each(VARIANTS)('computeLinkedPod ($name)', ({ topology, keys }) => {
+  const bed = useTestbed(topology, { keyLayout: keys.layout });
+  const ns = keys.ns;
   const svc = 'game';
-  const linkKey = (uid: string) => `sf:{${ns}:lk:${uid}}${svc}`;
-  const loadKey = `sf:{${ns}:state:${svc}}:load`;
+  const linkKey = (uid: string) => keys.link(uid, svc);
 
   beforeEach(() => bed.flush());
 
@@ -25,7 +28,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     });
     expect(await bed.raw.get(linkKey('u1'))).toBe('1');
     expect(await bed.raw.ttl(linkKey('u1'))).toBe(-1);
-    expect(await bed.raw.hget(`sf:{${ns}:lk:u1}`, svc)).toBe('1');
+    expect(await bed.raw.hget(keys.userLinks('u1'), svc)).toBe('1');
   });
 
   it('creates a temporary link when given a TTL', async () => {
@@ -56,7 +59,7 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
       epoch: expect.any(Number),
     });
     expect(await bed.raw.ttl(linkKey('u1'))).toBe(-1);
-    expect(await bed.raw.hget(`sf:{${ns}:lk:u1}`, svc)).toBe('7');
+    expect(await bed.raw.hget(keys.userLinks('u1'), svc)).toBe('7');
   });
 
   it('a TTL refreshes an existing temporary link', async () => {
@@ -91,16 +94,20 @@ describe.each(TOPOLOGIES)('computeLinkedPod (%s)', (topology) => {
     });
   });
 
-  it('ignores stale load reports (maxAgeMs, default 30 s)', async () => {
+  it('ignores stale load reports (maxAgeMs, default 30 s; 60 s for Java statuses)', async () => {
     const now = await bed.redisTimeMs();
-    await bed.raw.hset(loadKey, '0', `0:${now - 45_000}`, '1', `9:${now}`);
+    if (keys.layout === 'go') {
+      await bed.raw.hset(keys.loads(svc), '0', `0:${now - 45_000}`, '1', `9:${now}`);
+    } else {
+      await bed.raw.hset(keys.states(svc), '0', `0-${now - 75_000}-1`, '1', `9-${now}-1`);
+    }
     await expect(bed.executor.computeLinkedPod(ns, 'u1', svc, -1)).resolves.toEqual({
       podId: 1,
       created: true,
       epoch: expect.any(Number),
     });
     await expect(
-      bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxAgeMs: 60_000 }),
+      bed.executor.computeLinkedPod(ns, 'u2', svc, -1, { maxAgeMs: 90_000 }),
     ).resolves.toEqual({
       podId: 0,
       created: true,

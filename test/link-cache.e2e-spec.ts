@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { Redis } from 'ioredis';
 import { LinkCache, StatefulExecutorService, StatefulModule } from '../src';
+import { VARIANTS } from './support/key-layouts';
 import { TOPOLOGIES, useTestbed, type StatefulTestbed } from './support/stateful-testbed';
 import { waitUntil } from './support/wait-until';
 
@@ -50,13 +51,18 @@ async function timeUntil<T>(read: () => Promise<T>, expected: T): Promise<number
   return performance.now() - start;
 }
 
-describe.each(TOPOLOGIES)('link cache (%s)', (topology) => {
+describe.each(VARIANTS)('link cache ($name)', ({ topology, keys }) => {
   // A pod table kept for a second, as in production: computeLinkedPod answers a cached link only
   // when the table says its pod is not gone.
-  const bed = useTestbed(topology, { cache: { maxEntries: 1_000 }, podTableTtlMs: 1_000 });
+  const bed = useTestbed(topology, {
+    keyLayout: keys.layout,
+    cache: { maxEntries: 1_000 },
+    podTableTtlMs: 1_000,
+  });
+  const NS = keys.ns;
   const cache = () => bed.app.get(LinkCache);
   const get = (uid: string) => bed.executor.getLinkedPod(NS, uid, SVC);
-  const linkKey = (uid: string) => `sf:{${NS}:lk:${uid}}${SVC}`;
+  const linkKey = (uid: string) => keys.link(uid, SVC);
 
   beforeEach(async () => {
     await bed.flush();
@@ -127,7 +133,13 @@ describe.each(TOPOLOGIES)('link cache (%s)', (topology) => {
 
   it('follows a second library instance that moves a user', async () => {
     const other = await Test.createTestingModule({
-      imports: [StatefulModule.forRoot({ redis: bed.redisOptions, cache: { maxEntries: 100 } })],
+      imports: [
+        StatefulModule.forRoot({
+          keyLayout: keys.layout,
+          redis: bed.redisOptions,
+          cache: { maxEntries: 100 },
+        }),
+      ],
     }).compile();
     const otherApp = await other.createNestApplication({ logger: false }).init();
     try {

@@ -1,20 +1,21 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { StatefulExecutorService, StatefulModule, StatefulPodAgent } from '../src';
-import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
+import { VARIANTS } from './support/key-layouts';
+import { useTestbed } from './support/stateful-testbed';
 import { waitUntil } from './support/wait-until';
 
-const NS = 'prod';
 const SVC = 'game';
-const link = (uid: string) => `sf:{${NS}:lk:${uid}}${SVC}`;
-const epochKey = (uid: string) => `${link(uid)}:epoch`;
 
 /**
  * SPEC §10, fencing epochs: every link has an epoch that only grows for its (ns, uid, svc), kept in
  * an additive key of the user's slot; the originals' keys and values stay what they were.
  */
-describe.each(TOPOLOGIES)('fencing epochs (%s)', (topology) => {
-  const bed = useTestbed(topology);
+describe.each(VARIANTS)('fencing epochs ($name)', ({ topology, keys }) => {
+  const bed = useTestbed(topology, { keyLayout: keys.layout });
+  const NS = keys.ns;
+  const link = (uid: string) => keys.link(uid, SVC);
+  const epochKey = (uid: string) => keys.epoch(uid, SVC);
   const apps: INestApplication[] = [];
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -23,7 +24,14 @@ describe.each(TOPOLOGIES)('fencing epochs (%s)', (topology) => {
 
   async function app(options: Partial<Parameters<typeof StatefulModule.forRoot>[0]> = {}) {
     const moduleRef = await Test.createTestingModule({
-      imports: [StatefulModule.forRoot({ podTableTtlMs: 0, ...options, redis: bed.redisOptions })],
+      imports: [
+        StatefulModule.forRoot({
+          podTableTtlMs: 0,
+          keyLayout: keys.layout,
+          ...options,
+          redis: bed.redisOptions,
+        }),
+      ],
     }).compile();
     const nest = await moduleRef.createNestApplication({ logger: false }).init();
     apps.push(nest);
@@ -59,7 +67,7 @@ describe.each(TOPOLOGIES)('fencing epochs (%s)', (topology) => {
     expect(await executor.getLink(NS, 'nobody', SVC)).toBeNull();
     // The originals' keys hold what they always held; the epoch lies beside them, in the same slot.
     expect(await bed.raw.get(link('u1'))).toBe(String(first.podId));
-    expect(await bed.raw.hgetall(`sf:{${NS}:lk:u1}`)).toEqual({ [SVC]: String(first.podId) });
+    expect(await bed.raw.hgetall(keys.userLinks('u1'))).toEqual({ [SVC]: String(first.podId) });
     expect(await bed.raw.get(epochKey('u1'))).toBe(`${first.epoch}:${first.podId}`);
     if (topology === 'cluster') {
       const slot = (key: string) => bed.raw.call('CLUSTER', 'KEYSLOT', key);
@@ -139,7 +147,7 @@ describe.each(TOPOLOGIES)('fencing epochs (%s)', (topology) => {
     expect(first.podId).toBe(0);
     // The Go/Java original moves the user as it always did: the link key and the user's hash only.
     await bed.raw.set(link('u5'), '2');
-    await bed.raw.hset(`sf:{${NS}:lk:u5}`, SVC, '2');
+    await bed.raw.hset(keys.userLinks('u5'), SVC, '2');
     expect(await executor.getLink(NS, 'u5', SVC)).toEqual({ podId: 2, epoch: 0, persistent: true });
     expect(await executor.isLinkOwner(NS, 'u5', SVC, 0, first.epoch)).toBe(false);
     expect(await executor.isLinkOwner(NS, 'u5', SVC, 2, first.epoch)).toBe(false);
@@ -220,7 +228,7 @@ describe.each(TOPOLOGIES)('fencing epochs (%s)', (topology) => {
     await bed.raw.hset(epochKey('w1'), 'x', '1');
     await expect(executor.setLinkedPod(NS, 'w1', SVC, 1, -1)).rejects.toThrow(/WRONGTYPE/);
     await expect(executor.computeLinkedPod(NS, 'w1', SVC, -1)).rejects.toThrow();
-    expect(await bed.raw.exists(link('w1'), `sf:{${NS}:lk:w1}`)).toBe(0);
+    expect(await bed.raw.exists(link('w1'), keys.userLinks('w1'))).toBe(0);
     // On an existing link: neither the link nor the user's hash changes.
     await bed.raw.del(epochKey('w1'));
     await executor.setLinkedPod(NS, 'w1', SVC, 1, -1);
@@ -230,7 +238,7 @@ describe.each(TOPOLOGIES)('fencing epochs (%s)', (topology) => {
     await expect(executor.removeLinkedPod(NS, 'w1', SVC, -1)).rejects.toThrow(/WRONGTYPE/);
     expect(await bed.raw.get(link('w1'))).toBe('1');
     expect(await bed.raw.ttl(link('w1'))).toBe(-1);
-    expect(await bed.raw.hgetall(`sf:{${NS}:lk:w1}`)).toEqual({ [SVC]: '1' });
+    expect(await bed.raw.hgetall(keys.userLinks('w1'))).toEqual({ [SVC]: '1' });
   });
 
   it('StatefulPodAgent.owns checks its own pod', async () => {

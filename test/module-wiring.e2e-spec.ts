@@ -1,7 +1,7 @@
 import { Injectable, Module } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import { Redis } from 'ioredis';
+import { Cluster, Redis } from 'ioredis';
 import {
   LuaScriptRegistry,
   LuaScriptsHealthIndicator,
@@ -197,6 +197,62 @@ describe('module wiring', () => {
     expect(error).toBeInstanceOf(StatefulValidationError);
     expect((error as StatefulValidationError).field).toBe('keyLayot');
     expect((error as Error).message).toContain('is not a StatefulModule option');
+  });
+
+  it.each([
+    [{ keyLayout: 'Java' }, 'keyLayout', "must be 'go' or 'java'"],
+    [{ keyLayout: 'java', podStatusFormat: 'split' }, 'podStatusFormat', 'Java reads only'],
+    [
+      { keyLayout: 'java', redis: { cluster: { nodes: [{ host: '127.0.0.1', port: 1 }] } } },
+      'keyLayout',
+      'not a Cluster',
+    ],
+    [
+      {
+        keyLayout: 'java',
+        pod: { namespace: 'prod', service: 'game', podId: 1, load: (): number => 0 },
+      },
+      'pod.namespace',
+      '<appId>:<regionId>:<logicType>',
+    ],
+    [
+      { keyLayout: 'java', cache: { maxEntries: 10, namespaces: ['app:eu:logic', 'prod'] } },
+      'cache.namespaces[1]',
+      '<appId>:<regionId>:<logicType>',
+    ],
+    [
+      { pod: { namespace: 'app:eu:logic', service: 'game', podId: 1, load: (): number => 0 } },
+      'pod.namespace',
+      'A-Z a-z 0-9',
+    ],
+  ])('refuses the key layout option set %j at start, naming %s', async (options, field, reason) => {
+    const error = await Test.createTestingModule({
+      imports: [
+        StatefulModule.forRoot({
+          redis: { url: server.url, redisOptions: { lazyConnect: true } },
+          ...(options as object),
+        } as never),
+      ],
+    })
+      .compile()
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StatefulValidationError);
+    expect((error as StatefulValidationError).field).toBe(field);
+    expect((error as Error).message).toContain(reason);
+  });
+
+  it('refuses the java key layout on a Cluster client handed in', async () => {
+    const client = new Cluster([{ host: '127.0.0.1', port: 1 }], { lazyConnect: true });
+    try {
+      const error = await Test.createTestingModule({
+        imports: [StatefulModule.forRoot({ keyLayout: 'java', redis: { client } })],
+      })
+        .compile()
+        .catch((e: unknown) => e);
+      expect((error as StatefulValidationError).field).toBe('keyLayout');
+    } finally {
+      client.disconnect();
+    }
   });
 
   it.each(['', 'a{b', 'with space', 'x'.repeat(65)])('rejects keyPrefix %j', async (keyPrefix) => {

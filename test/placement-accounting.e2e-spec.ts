@@ -1,19 +1,20 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { StatefulExecutorService, StatefulModule } from '../src';
-import { TOPOLOGIES, useTestbed } from './support/stateful-testbed';
+import { VARIANTS } from './support/key-layouts';
+import { useTestbed } from './support/stateful-testbed';
 
-const NS = 'prod';
 const SVC = 'game';
-const INFO_KEY = `sf:{${NS}:state:${SVC}}:info`;
 
 /**
  * SPEC §10, placement counts its own placements: until a pod's next report, every gateway's view of
  * its load includes the users placed on it since, shared through Redis (`<pod>:placed` in the
  * service's info hash), each worth `loadPerUser`.
  */
-describe.each(TOPOLOGIES)('placement accounting (%s)', (topology) => {
-  const bed = useTestbed(topology);
+describe.each(VARIANTS)('placement accounting ($name)', ({ topology, keys }) => {
+  const bed = useTestbed(topology, { keyLayout: keys.layout });
+  const NS = keys.ns;
+  const INFO_KEY = keys.info(SVC);
   const apps: INestApplication[] = [];
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close()));
@@ -23,7 +24,7 @@ describe.each(TOPOLOGIES)('placement accounting (%s)', (topology) => {
   /** Another gateway process, with the default pod table (1000 ms) of a real deployment. */
   async function gateway(): Promise<StatefulExecutorService> {
     const moduleRef = await Test.createTestingModule({
-      imports: [StatefulModule.forRoot({ redis: bed.redisOptions })],
+      imports: [StatefulModule.forRoot({ keyLayout: keys.layout, redis: bed.redisOptions })],
     }).compile();
     const app = await moduleRef.createNestApplication({ logger: false }).init();
     apps.push(app);
@@ -32,7 +33,7 @@ describe.each(TOPOLOGIES)('placement accounting (%s)', (topology) => {
 
   async function linksPerPod(uids: string[]): Promise<number[]> {
     const counts = [0, 0, 0];
-    for (const uid of uids) counts[Number(await bed.raw.get(`sf:{${NS}:lk:${uid}}${SVC}`))]++;
+    for (const uid of uids) counts[Number(await bed.raw.get(keys.link(uid, SVC)))]++;
     return counts;
   }
 

@@ -9,10 +9,11 @@ import {
   type ComputeLinkResult,
   type StatefulModuleOptions,
 } from '../src';
-import { TOPOLOGIES, useTestbed, type StatefulTestbed } from './support/stateful-testbed';
+import { GO_KEYS, VARIANTS, type LayoutKeys } from './support/key-layouts';
+import { useTestbed, type StatefulTestbed } from './support/stateful-testbed';
 import { waitUntil } from './support/wait-until';
 
-const NS = 'prod';
+const NS = GO_KEYS.ns;
 const SVC = 'game';
 const GONE_AFTER_MS = 1_500;
 const USERS = 1_000;
@@ -36,13 +37,17 @@ async function scriptCalls(bed: StatefulTestbed): Promise<number> {
 }
 
 /** The link of every user of the service, as stored (uid -> pod), read key by key. */
-async function storedLinks(bed: StatefulTestbed, uids: string[]): Promise<Map<string, number>> {
+async function storedLinks(
+  bed: StatefulTestbed,
+  keys: LayoutKeys,
+  uids: string[],
+): Promise<Map<string, number>> {
   const links = new Map<string, number>();
   for (const uid of uids) {
-    const value = await bed.raw.get(`sf:{${NS}:lk:${uid}}${SVC}`);
-    const listed = await bed.raw.hget(`sf:{${NS}:lk:${uid}}`, SVC);
+    const value = await bed.raw.get(keys.link(uid, SVC));
+    const listed = await bed.raw.hget(keys.userLinks(uid), SVC);
     // Persistent links are listed in the user's hash, temporary ones are not.
-    const persistent = (await bed.raw.ttl(`sf:{${NS}:lk:${uid}}${SVC}`)) === -1;
+    const persistent = (await bed.raw.ttl(keys.link(uid, SVC))) === -1;
     expect(listed).toBe(persistent ? value : null);
     if (value !== null) links.set(uid, Number(value));
   }
@@ -53,8 +58,9 @@ async function storedLinks(bed: StatefulTestbed, uids: string[]): Promise<Map<st
  * SPEC §6 as a user meets it: pods come and go under gateways, and the store stays true. Pod agents
  * and gateways are separate Nest apps with their own connections, as separate processes would be.
  */
-describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
-  const bed = useTestbed(topology);
+describe.each(VARIANTS)('pod lifecycle ($name)', ({ topology, keys }) => {
+  const bed = useTestbed(topology, { keyLayout: keys.layout });
+  const NS = keys.ns;
   const apps: INestApplication[] = [];
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((app) => app.close().catch(() => undefined)));
@@ -63,6 +69,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
 
   const agent = async (podId: number, load: () => number) => {
     const app = await startApp({
+      keyLayout: keys.layout,
       redis: bed.redisOptions,
       pod: { namespace: NS, service: SVC, podId, reportEveryMs: 200, load },
     });
@@ -70,7 +77,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     return app;
   };
   const gateway = async (options: Partial<StatefulModuleOptions> = {}) => {
-    const app = await startApp({ redis: bed.redisOptions, ...options });
+    const app = await startApp({ keyLayout: keys.layout, redis: bed.redisOptions, ...options });
     apps.push(app);
     return app.get(StatefulExecutorService);
   };
@@ -99,7 +106,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     const callsPerCompute = ((await scriptCalls(bed)) - callsBefore) / USERS;
     const again: ComputeLinkResult[] = await Promise.all(uids.map(compute));
 
-    const stored = await storedLinks(bed, uids);
+    const stored = await storedLinks(bed, keys, uids);
     let moved = 0;
     uids.forEach((uid, i) => {
       const old = before.get(uid)!;
@@ -147,8 +154,8 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     expect(moved).toEqual([
       { podId: winner, created: false, epoch: expect.any(Number), movedFrom: 0 },
     ]);
-    expect(await bed.raw.get(`sf:{${NS}:lk:hot}${SVC}`)).toBe(String(winner));
-    expect(await bed.raw.hget(`sf:{${NS}:lk:hot}`, SVC)).toBe(String(winner));
+    expect(await bed.raw.get(keys.link('hot', SVC))).toBe(String(winner));
+    expect(await bed.raw.hget(keys.userLinks('hot'), SVC)).toBe(String(winner));
   });
 
   it('two gateways healing 200 users of a Shutdown pod at once: each user moved once, said once', async () => {
@@ -191,12 +198,11 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
         podId: 1,
       });
     }
-    // Slow: its report is older than maxAgeMs (not picked for new users) but not than goneAfterMs.
-    await bed.raw.hset(
-      `sf:{${NS}:state:${SVC}}:load`,
-      '3',
-      `1:${(await bed.redisTimeMs()) - 60_000}`,
-    );
+    // Slow: its report is older than maxAgeMs (not picked for new users) but not than goneAfterMs
+    // (90 s); in the java layout, a Java status older than the 60 s a Java pod's report is fresh.
+    const slowSince = await bed.redisTimeMs();
+    if (keys.layout === 'go') await bed.raw.hset(keys.loads(SVC), '3', `1:${slowSince - 60_000}`);
+    else await bed.raw.hset(keys.states(SVC), '3', `1-${slowSince - 75_000}-1`);
     await g.setLinkedPod(NS, 'slow', SVC, 3, -1);
     await expect(g.computeLinkedPod(NS, 'slow', SVC, -1)).resolves.toEqual({
       podId: 3,
@@ -251,31 +257,28 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     const listed: string[] = [];
     for await (const uid of g.scanLinkedUsers(NS, SVC, 1, { count: 50 })) listed.push(uid);
     // Compare with a full listing of the keyspace.
-    const keys = (await bed.keys()).filter(
-      (key) => key.startsWith(`sf:{${NS}:lk:`) && key.endsWith(`}${SVC}`),
-    );
     const expected: string[] = [];
-    for (const key of keys) {
-      if ((await bed.raw.get(key)) === '1')
-        expected.push(key.slice(`sf:{${NS}:lk:`.length, -`}${SVC}`.length));
+    for (const key of await bed.keys()) {
+      const uid = keys.uidOf(key, SVC);
+      if (uid !== undefined && (await bed.raw.get(key)) === '1') expected.push(uid);
     }
     expect(listed.sort()).toEqual(expected.sort());
     expect(listed).toHaveLength(100);
 
-    const others = await storedLinks(bed, uids);
+    const others = await storedLinks(bed, keys, uids);
     await expect(g.releasePodUsers(NS, SVC, 1)).resolves.toBe(100);
-    const after = await storedLinks(bed, uids);
+    const after = await storedLinks(bed, keys, uids);
     for (const uid of uids) {
       if (others.get(uid) === 1) expect(after.has(uid)).toBe(false);
       else expect(after.get(uid)).toBe(others.get(uid));
     }
-    expect(await bed.raw.get(`sf:{${NS}:lk:u1}chat`)).toBe('1');
+    expect(await bed.raw.get(keys.link('u1', 'chat'))).toBe('1');
     // Their next compute places them elsewhere (pod 1 is draining).
     await expect(g.computeLinkedPod(NS, 'u1', SVC, -1)).resolves.toMatchObject({
       created: true,
       epoch: expect.any(Number),
     });
-    expect([0, 2]).toContain(Number(await bed.raw.get(`sf:{${NS}:lk:u1}${SVC}`)));
+    expect([0, 2]).toContain(Number(await bed.raw.get(keys.link('u1', SVC))));
   });
 
   it('release with a TTL keeps the links as temporary ones', async () => {
@@ -283,14 +286,14 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await g.setLinkedPod(NS, 'a', SVC, 4, -1);
     await g.setLinkedPod(NS, 'b', SVC, 4, -1);
     await expect(g.releasePodUsers(NS, SVC, 4, { persistSeconds: 120 })).resolves.toBe(2);
-    expect(await bed.raw.ttl(`sf:{${NS}:lk:a}${SVC}`)).toBeGreaterThan(100);
-    expect(await bed.raw.hget(`sf:{${NS}:lk:a}`, SVC)).toBeNull();
+    expect(await bed.raw.ttl(keys.link('a', SVC))).toBeGreaterThan(100);
+    expect(await bed.raw.hget(keys.userLinks('a'), SVC)).toBeNull();
   });
 
   it('pods reported by Java services are placed on, and their Shutdown heals', async () => {
     const g = await gateway({ podTableTtlMs: 0 }); // the Java writer is another process
-    // Exactly as the Java original writes it: HSET P:{ns:state:svc} podId LoadInfo.join(load, now, 1).
-    await bed.raw.hset(`sf:{${NS}:state:${SVC}}`, '7', `4-${Date.now()}-1`, '8', `9-${Date.now()}`);
+    // Exactly as the Java original writes its value: HSET <state key> podId LoadInfo.join(load, now, 1).
+    await bed.raw.hset(keys.states(SVC), '7', `4-${Date.now()}-1`, '8', `9-${Date.now()}`);
     await expect(g.getServiceState(NS, SVC)).resolves.toEqual(
       new Map([
         [7, 'Ready'],
@@ -308,7 +311,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
       created: true,
       epoch: expect.any(Number),
     });
-    await bed.raw.hset(`sf:{${NS}:state:${SVC}}`, '7', `4-${Date.now()}-0`);
+    await bed.raw.hset(keys.states(SVC), '7', `4-${Date.now()}-0`);
     await expect(g.getServicePodState(NS, SVC, 7)).resolves.toBe('Shutdown');
     await expect(g.computeLinkedPod(NS, 'j', SVC, -1)).resolves.toEqual({
       podId: 8,
@@ -323,11 +326,11 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
     await g.reportPodStatus(NS, SVC, 3, { load: 12.4 });
     await g.reportPodStatus(NS, SVC, 4, { load: 2, state: 'Shutdown' });
     const now = await bed.redisTimeMs();
-    const values = await bed.raw.hgetall(`sf:{${NS}:state:${SVC}}`);
+    const values = await bed.raw.hgetall(keys.states(SVC));
     expect(javaBuild(values['3'])).toEqual({ load: 12, timestamp: expect.any(Number), state: 1 });
     expect(Math.abs(javaBuild(values['3']).timestamp - now)).toBeLessThan(5_000);
     expect(javaBuild(values['4'])).toMatchObject({ load: 2, state: 0 });
-    expect(await bed.raw.exists(`sf:{${NS}:state:${SVC}}:load`)).toBe(0);
+    expect(await bed.raw.exists(keys.loads(SVC))).toBe(0);
     await expect(g.computeLinkedPod(NS, 'x', SVC, -1)).resolves.toEqual({
       podId: 3,
       created: true,
@@ -349,7 +352,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
 
   it("the java format: an operator's Draining and Shutdown survive the pod's beats, and Java reads every value", async () => {
     const g = await gateway({ podStatusFormat: 'java' });
-    const stateKey = `sf:{${NS}:state:${SVC}}`;
+    const stateKey = keys.states(SVC);
     const everyValueParses = async () => {
       for (const value of Object.values(await bed.raw.hgetall(stateKey))) javaBuild(value);
     };
@@ -392,7 +395,7 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
 
   it("a Java pod's report stays eligible for 60 s by default; a call's maxAgeMs still rules", async () => {
     const g = await gateway();
-    const stateKey = `sf:{${NS}:state:${SVC}}`;
+    const stateKey = keys.states(SVC);
     const now = await bed.redisTimeMs();
     await bed.raw.hset(stateKey, '1', `2-${now - 45_000}-1`); // a Java pod whose beat is late
     await bed.raw.hset(`${stateKey}:load`, '2', `1:${now - 45_000}`); // one of ours, as old
@@ -406,28 +409,28 @@ describe.each(TOPOLOGIES)('pod lifecycle (%s)', (topology) => {
 
   it('healing does not bring back a link removed meanwhile: the move script writes nothing then', async () => {
     const g = await gateway();
-    const keys = [
-      `sf:{${NS}:lk:gone-user}${SVC}`,
-      `sf:{${NS}:lk:gone-user}`,
-      `sf:{${NS}:lk:gone-user}${SVC}:epoch`,
+    const linkKeys = [
+      keys.link('gone-user', SVC),
+      keys.userLinks('gone-user'),
+      keys.epoch('gone-user', SVC),
     ];
-    await expect(bed.registry.run('statefulMoveLink', keys, [SVC, 0, 1, -1])).resolves.toEqual([
+    await expect(bed.registry.run('statefulMoveLink', linkKeys, [SVC, 0, 1, -1])).resolves.toEqual([
       0,
       null,
     ]);
-    expect(await bed.raw.exists(keys[0])).toBe(0);
+    expect(await bed.raw.exists(linkKeys[0])).toBe(0);
     await g.setLinkedPod(NS, 'gone-user', SVC, 4, -1);
-    await expect(bed.registry.run('statefulMoveLink', keys, [SVC, 0, 1, -1])).resolves.toEqual([
+    await expect(bed.registry.run('statefulMoveLink', linkKeys, [SVC, 0, 1, -1])).resolves.toEqual([
       0,
       '4',
       expect.any(Number),
     ]);
-    await expect(bed.registry.run('statefulMoveLink', keys, [SVC, 4, 1, -1])).resolves.toEqual([
+    await expect(bed.registry.run('statefulMoveLink', linkKeys, [SVC, 4, 1, -1])).resolves.toEqual([
       1,
       '1',
       expect.any(Number),
     ]);
-    expect(await bed.raw.get(keys[0])).toBe('1');
+    expect(await bed.raw.get(linkKeys[0])).toBe('1');
   });
 
   it('reportPodStatus writes load and state in one script, on the Redis clock', async () => {

@@ -1,5 +1,5 @@
 import { StatefulValidationError } from '../errors';
-import { resolveLinkCacheOptions, trackingPrefixes } from './link-cache-options';
+import { resolveLinkCacheOptions } from './link-cache-options';
 
 describe('resolveLinkCacheOptions', () => {
   it('fills in the default ttlMs', () => {
@@ -29,12 +29,5 @@ describe('resolveLinkCacheOptions', () => {
     } catch (error) {
       expect((error as StatefulValidationError).field).toBe(field);
     }
-  });
-});
-
-describe('trackingPrefixes', () => {
-  it('tracks the whole prefix, or only the namespaces given', () => {
-    expect(trackingPrefixes('sf', undefined)).toEqual(['sf:{']);
-    expect(trackingPrefixes('sf', new Set(['a', 'b']))).toEqual(['sf:{a:lk:', 'sf:{b:lk:']);
   });
 });

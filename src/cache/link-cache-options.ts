@@ -1,5 +1,6 @@
 import { StatefulValidationError } from '../errors';
 import * as check from '../core/validators';
+import type { NamespaceCheck } from '../core/validators';
 
 /** `StatefulModule.forRoot({ cache })`: the gateway's link cache (SPEC §7). Off when absent. */
 export interface LinkCacheOptions {
@@ -28,8 +29,14 @@ export const DEFAULT_LINK_CACHE_TTL_MS = 60_000;
 export const MAX_LINK_CACHE_ENTRIES = 10_000_000;
 const MAX_TTL_MS = 86_400_000;
 
-/** Checks `cache`, naming the bad field (`cache.<name>`), and fills in the defaults. */
-export function resolveLinkCacheOptions(options: unknown): ResolvedLinkCacheOptions {
+/**
+ * Checks `cache`, naming the bad field (`cache.<name>`; namespaces as the key layout takes them),
+ * and fills in the defaults.
+ */
+export function resolveLinkCacheOptions(
+  options: unknown,
+  assertNamespace: NamespaceCheck = check.assertNamespace,
+): ResolvedLinkCacheOptions {
   check.assertOptionsObject(options, 'cache', '{ maxEntries, ttlMs? }');
   const { maxEntries, ttlMs, namespaces } = options as Partial<LinkCacheOptions>;
   check.assertIntegerIn(maxEntries, 'cache.maxEntries', 1, MAX_LINK_CACHE_ENTRIES);
@@ -44,18 +51,6 @@ export function resolveLinkCacheOptions(options: unknown): ResolvedLinkCacheOpti
     namespaces:
       namespaces === undefined
         ? undefined
-        : new Set(check.uniqueList<string>(namespaces, 'cache.namespaces', check.assertNamespace)),
+        : new Set(check.uniqueList<string>(namespaces, 'cache.namespaces', assertNamespace)),
   };
-}
-
-/**
- * The key prefixes Redis tracks for this process (BCAST mode): every link key and user hash is
- * `P:{ns:lk:...`, so a namespace list narrows tracking to those; otherwise all of `P:{`.
- */
-export function trackingPrefixes(
-  keyPrefix: string,
-  namespaces: ReadonlySet<string> | undefined,
-): string[] {
-  if (namespaces === undefined) return [`${keyPrefix}:{`];
-  return [...namespaces].map((namespace) => `${keyPrefix}:{${namespace}:lk:`);
 }

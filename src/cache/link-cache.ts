@@ -1,13 +1,9 @@
 import { Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { FlushReason, InvalidationSink } from './invalidation-listener';
-import {
-  resolveLinkCacheOptions,
-  trackingPrefixes,
-  type LinkCacheOptions,
-} from './link-cache-options';
+import { resolveLinkCacheOptions, type LinkCacheOptions } from './link-cache-options';
 import { LinkEntries, type Admission, type CachedLink, type LinkState } from './link-entries';
-import { linkKeyOfEpoch } from '../core/stateful-keys';
+import { linkKeyOfEpoch, type StatefulKeys } from '../core/stateful-keys';
 import { TrackedMasters } from './tracked-masters';
 
 /** Told of what Redis reported, so that calls under way stop taking new callers (LinkLookup). */
@@ -46,19 +42,23 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
     'topology changed': 0,
     'redis flush': 0,
   };
-  private readonly linkKeyPrefix: string;
   private tracking = false;
   private lastFailure?: string;
   private readonly observers: LinkCacheObserver[] = [];
 
-  /** Made by StatefulModule, from its `keyPrefix` and `cache` options (absent: off). */
-  constructor(pool: RedisConnectionPool, keyPrefix: string, options: LinkCacheOptions | undefined) {
-    this.linkKeyPrefix = `${keyPrefix}:{`;
+  /** Made by StatefulModule, from its key layout and `cache` option (absent: off). */
+  constructor(
+    pool: RedisConnectionPool,
+    private readonly keys: StatefulKeys,
+    options: LinkCacheOptions | undefined,
+  ) {
     if (options === undefined) return;
-    const resolved = resolveLinkCacheOptions(options);
+    const resolved = resolveLinkCacheOptions(options, (value, field) =>
+      keys.assertNamespace(value, field),
+    );
     this.entries = new LinkEntries(resolved.maxEntries, resolved.ttlMs);
     this.namespaces = resolved.namespaces;
-    this.masters = new TrackedMasters(pool, trackingPrefixes(keyPrefix, resolved.namespaces), this);
+    this.masters = new TrackedMasters(pool, keys.trackingPrefixes(resolved.namespaces), this);
   }
 
   get enabled(): boolean {
@@ -130,10 +130,9 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
 
   /** After releasePodUsers: drops the service's cached links to the pod. */
   dropPodLinks(namespace: string, serviceName: string, podId: number): void {
-    const start = `${this.linkKeyPrefix}${namespace}:lk:`;
-    const end = `}${serviceName}`;
     this.entries?.drop(
-      (key, linked) => linked === podId && key.startsWith(start) && key.endsWith(end),
+      (key, linked) =>
+        linked === podId && this.keys.uidOfLink(key, namespace, serviceName) !== undefined,
     );
   }
 

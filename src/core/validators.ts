@@ -9,6 +9,9 @@ const CONTROL = /\p{Cc}/u;
 const MAX_POD_ID = 2_147_483_647;
 const MAX_SECONDS = 2_147_483_647;
 
+/** A namespace check: the Go layout's (assertNamespace) or the key layout's own (StatefulKeys). */
+export type NamespaceCheck = (value: unknown, field: string) => void;
+
 export function assertNamespace(value: unknown, field = 'namespace'): asserts value is string {
   assertName(value, field);
 }
@@ -27,7 +30,7 @@ function assertName(value: unknown, field: string): asserts value is string {
 }
 
 /** NAME as a loop: names are checked twice per call on the hot path, and this is 3x a regex. */
-function isName(value: string): boolean {
+export function isName(value: string): boolean {
   const length = value.length;
   if (length < 1 || length > 128 || !isAlphanumeric(value.charCodeAt(0))) return false;
   for (let i = 1; i < length; i++) {

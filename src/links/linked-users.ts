@@ -66,7 +66,7 @@ export class LinkedUsers {
       reply = await masters[nodeIndex].scan(
         nodeCursor,
         'MATCH',
-        this.pattern(namespace, serviceName),
+        this.keys.linkPattern(namespace, serviceName),
         'COUNT',
         count,
       );
@@ -148,11 +148,6 @@ export class LinkedUsers {
     return [...this.pool.masters()].sort((a, b) => name(a).localeCompare(name(b)));
   }
 
-  /** `P:{ns:lk:*}svc` with the prefix's glob characters escaped (names cannot hold any). */
-  private pattern(namespace: string, serviceName: string): string {
-    return `${escapeGlob(this.keys.prefix)}:{${namespace}:lk:*}${serviceName}`;
-  }
-
   /**
    * The uids among `keys` whose link points at the pod: one MGET on a single server; on a Cluster,
    * one pipeline of GETs to the master that returned them (they lie in many slots, so MGETs would
@@ -189,12 +184,14 @@ export class LinkedUsers {
     serviceName: string,
     podId: number,
   ): string[] {
-    const head = `${this.keys.prefix}:{${namespace}:lk:`.length;
-    const tail = `}${serviceName}`.length;
     const wanted = String(podId);
-    return keys
-      .filter((_, index) => values[index] === wanted)
-      .map((key) => key.slice(head, key.length - tail));
+    const uids: string[] = [];
+    keys.forEach((key, index) => {
+      const uid =
+        values[index] === wanted ? this.keys.uidOfLink(key, namespace, serviceName) : undefined;
+      if (uid !== undefined) uids.push(uid);
+    });
+    return uids;
   }
 }
 
@@ -204,8 +201,4 @@ function parseCursor(cursor: string | undefined): [number, string] {
   if (!match)
     throw new StatefulValidationError('cursor', 'must be a cursor returned by an earlier page');
   return [Number(match[1]), match[2]];
-}
-
-function escapeGlob(text: string): string {
-  return text.replace(/[*?[\]\\]/g, '\\$&');
 }

@@ -1,5 +1,6 @@
 import { StatefulValidationError } from '../errors';
 import * as check from '../core/validators';
+import type { NamespaceCheck } from '../core/validators';
 
 /** `StatefulModule.forRoot({ ..., pod })`: the pod side of the store, for apps inside the StatefulSet. */
 export interface PodAgentOptions {
@@ -31,15 +32,19 @@ export interface ResolvedPodAgent {
 
 export const DEFAULT_REPORT_EVERY_MS = 5_000;
 
-/** Checks the agent's options (naming `pod.<field>`) and resolves the pod id. */
+/**
+ * Checks the agent's options (naming `pod.<field>`; the namespace as the key layout takes it) and
+ * resolves the pod id.
+ */
 export function resolvePodAgent(
   options: PodAgentOptions,
+  assertNamespace: NamespaceCheck = check.assertNamespace,
   env: { HOSTNAME?: string; POD_IP?: string } = process.env,
 ): ResolvedPodAgent {
   if (options === null || typeof options !== 'object') {
     throw new StatefulValidationError('pod', 'must be an object { namespace, service, load }');
   }
-  check.assertNamespace(options.namespace, 'pod.namespace');
+  assertNamespace(options.namespace, 'pod.namespace');
   check.assertServiceName(options.service, 'pod.service');
   if (typeof options.load !== 'function') {
     throw new StatefulValidationError('pod.load', 'must be a function returning the pod load');

@@ -27,7 +27,7 @@ export class PodStatusStore {
   constructor(
     private readonly pool: RedisConnectionPool,
     private readonly scripts: LuaScriptRegistry,
-    private readonly keys: StatefulKeys,
+    readonly keys: StatefulKeys,
     private readonly malformed: MalformedEntries,
     private readonly format: PodStatusFormat,
     podTableTtlMs: number,
@@ -47,7 +47,7 @@ export class PodStatusStore {
     podId: number,
     state: string,
   ): Promise<void> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     check.assertPodId(podId);
     check.assertState(state);
     if (this.format === 'java') {
@@ -69,7 +69,7 @@ export class PodStatusStore {
    * are no pod id, and values Java's parser refuses, left out and counted.
    */
   async states(namespace: string, serviceName: string): Promise<Map<number, string>> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     const key = this.keys.podStates(namespace, serviceName);
     const infoKey = this.keys.podInfo(namespace, serviceName);
     const [reply, info] = await Promise.all([
@@ -90,7 +90,7 @@ export class PodStatusStore {
   }
 
   async state(namespace: string, serviceName: string, podId: number): Promise<string | null> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     check.assertPodId(podId);
     const key = this.keys.podStates(namespace, serviceName);
     const infoKey = this.keys.podInfo(namespace, serviceName);
@@ -112,7 +112,7 @@ export class PodStatusStore {
   }
 
   async remove(namespace: string, serviceName: string, podId: number): Promise<boolean> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     check.assertPodId(podId);
     const reply = await this.scripts.run(
       'statefulRemoveServicePod',
@@ -123,15 +123,24 @@ export class PodStatusStore {
     return parseFlag(reply, 'statefulRemoveServicePod');
   }
 
+  /**
+   * A load report. In the java format it is a Java status (a beat without a state), the only load
+   * Java reads; else `<load>:<unixMillis>` in the load hash.
+   */
   async reportLoad(
     namespace: string,
     serviceName: string,
     podId: number,
     load: number,
   ): Promise<void> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     check.assertPodId(podId);
     check.assertLoad(load);
+    if (this.format === 'java') {
+      assertJavaLoad(load, 'load');
+      await this.beat(namespace, serviceName, podId, { load });
+      return;
+    }
     const nowMs = await this.scripts.run(
       'statefulReportPodLoad',
       [this.keys.podLoads(namespace, serviceName)],
@@ -150,7 +159,7 @@ export class PodStatusStore {
     podId: number,
     report: PodStatusReport,
   ): Promise<void> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     check.assertPodId(podId);
     if (report === null || typeof report !== 'object') {
       throw new StatefulValidationError(
@@ -163,15 +172,18 @@ export class PodStatusStore {
     if (state !== undefined) check.assertState(state, 'report.state');
     if (address !== undefined) check.assertAddress(address, 'report.address');
     if (everyMs !== undefined) check.assertPeriodMs(everyMs, 'report.everyMs');
-    if (this.format === 'java') {
-      // Java reads the load with Integer.valueOf, and its format has no Draining.
-      if (Math.round(load) > 2_147_483_647) {
-        throw new StatefulValidationError(
-          'report.load',
-          'must be at most 2147483647 in the java pod status format',
-        );
-      }
-    }
+    if (this.format === 'java') assertJavaLoad(load, 'report.load');
+    await this.beat(namespace, serviceName, podId, report);
+  }
+
+  /** Writes a checked report with statefulReportPodStatus and updates the pod table. */
+  private async beat(
+    namespace: string,
+    serviceName: string,
+    podId: number,
+    report: PodStatusReport,
+  ): Promise<void> {
+    const { load, state, address, everyMs } = report;
     const nowMs = await this.scripts.run(
       'statefulReportPodStatus',
       this.serviceKeys(namespace, serviceName),
@@ -209,7 +221,7 @@ export class PodStatusStore {
     serviceName: string,
     maxAgeMs?: number,
   ): Promise<Map<number, PodLoad>> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     if (maxAgeMs !== undefined) check.assertMaxAgeMs(maxAgeMs);
     const snapshot = await this.readSnapshot(namespace, serviceName);
     const loads = new Map<number, PodLoad>();
@@ -227,7 +239,7 @@ export class PodStatusStore {
    * read now, in the snapshot placement reads, so it lists what the route would answer.
    */
   async addresses(namespace: string, serviceName: string): Promise<Map<number, string>> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     const snapshot = await this.readSnapshot(namespace, serviceName);
     const addresses = new Map<number, string>();
     for (const [podId, record] of snapshot.pods) {
@@ -306,6 +318,16 @@ const noop = () => undefined;
 
 function addressIn(snapshot: PodSnapshot, podId: number): string | null {
   return snapshot.pods.get(podId)?.address ?? null;
+}
+
+/** Java reads the load with Integer.valueOf: a larger one would make its reader fail. */
+function assertJavaLoad(load: number, field: string): void {
+  if (Math.round(load) > 2_147_483_647) {
+    throw new StatefulValidationError(
+      field,
+      'must be at most 2147483647 in the java pod status format',
+    );
+  }
 }
 
 /** A held state as read from the info hash: one that is not a valid state is ignored. */

@@ -53,7 +53,10 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
     private readonly ownerCheck?: LinkOwnerCheck,
   ) {
     this.options = options;
-    if (options) this.resolved = resolvePodAgent(options);
+    if (options)
+      this.resolved = resolvePodAgent(options, (value, field) =>
+        store.keys.assertNamespace(value, field),
+      );
   }
 
   /** Whether the module was given `pod` options. */
@@ -78,7 +81,7 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
       );
     }
     try {
-      check.assertUid(uid);
+      this.store.keys.assertUid(uid);
       check.assertEpoch(epoch);
     } catch (error) {
       return check.rejected(error);

@@ -15,7 +15,7 @@ export class WorkloadStates {
   ) {}
 
   async set(namespace: string, serviceName: string, state: string): Promise<void> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     check.assertState(state);
     const key = this.keys.workload(namespace, serviceName);
     // Through the scripts' write path: replicated acknowledgements cover it too.
@@ -23,14 +23,14 @@ export class WorkloadStates {
   }
 
   async get(namespace: string, serviceName: string): Promise<string | null> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     const key = this.keys.workload(namespace, serviceName);
     return runCommand(this.pool, 'GET', (redis) => redis.get(key));
   }
 
   /** Only services that have a state; works across Cluster slots. */
   async many(namespace: string, serviceNames: string[]): Promise<Map<string, string>> {
-    check.assertNamespace(namespace);
+    this.keys.assertNamespace(namespace);
     const services = check.uniqueList<string>(
       serviceNames,
       'serviceNames',

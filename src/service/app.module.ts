@@ -45,6 +45,7 @@ export class AppModule {
           inject: [SERVICE_CONFIG],
           useFactory: (service: ServiceConfig) => ({
             redis: service.redis,
+            keyLayout: service.keyLayout,
             keyPrefix: service.keyPrefix,
             podTableTtlMs: service.podTableTtlMs,
             podStatusFormat: service.podStatusFormat,

@@ -9,6 +9,7 @@ import type {
   PodStatusReport,
   TrySetLinkResult,
 } from '../core/stateful.types';
+import { StatefulKeys } from '../core/stateful-keys';
 import * as check from '../core/validators';
 import { LinkReads } from '../links/link-reads';
 import { LinkedUsers, scanCount, type LinkedUsersPage } from '../links/linked-users';
@@ -33,6 +34,7 @@ export class StatefulExecutorService {
     private readonly writes: LinkWrites,
     private readonly reads: LinkReads,
     private readonly linkedUsers: LinkedUsers,
+    private readonly keys: StatefulKeys,
   ) {}
 
   // ---- Pod state and load (src/pods) ----
@@ -102,7 +104,7 @@ export class StatefulExecutorService {
    */
   getPodAddress(namespace: string, serviceName: string, podId: number): Promise<string | null> {
     try {
-      check.assertService(namespace, serviceName);
+      this.keys.assertService(namespace, serviceName);
       check.assertPodId(podId);
     } catch (error) {
       return check.rejected(error);
@@ -138,7 +140,7 @@ export class StatefulExecutorService {
     podId: number,
     persistSeconds: number,
   ): Promise<number | null> {
-    const bad = badLinkWrite(namespace, uid, serviceName, podId, persistSeconds);
+    const bad = badLinkWrite(this.keys, namespace, uid, serviceName, podId, persistSeconds);
     if (bad) return bad;
     return this.writes.set(namespace, uid, serviceName, podId, persistSeconds);
   }
@@ -151,7 +153,7 @@ export class StatefulExecutorService {
     podId: number,
     persistSeconds: number,
   ): Promise<number> {
-    const bad = badLinkWrite(namespace, uid, serviceName, podId, persistSeconds);
+    const bad = badLinkWrite(this.keys, namespace, uid, serviceName, podId, persistSeconds);
     if (bad) return bad;
     return this.writes.setIfAbsent(namespace, uid, serviceName, podId, persistSeconds);
   }
@@ -164,7 +166,7 @@ export class StatefulExecutorService {
     podId: number,
     persistSeconds: number,
   ): Promise<TrySetLinkResult> {
-    const bad = badLinkWrite(namespace, uid, serviceName, podId, persistSeconds);
+    const bad = badLinkWrite(this.keys, namespace, uid, serviceName, podId, persistSeconds);
     if (bad) return bad;
     return this.writes.trySet(namespace, uid, serviceName, podId, persistSeconds);
   }
@@ -172,7 +174,7 @@ export class StatefulExecutorService {
   /** From the link cache when it is on and holds the link (SPEC §7); identical calls share one read. */
   getLinkedPod(namespace: string, uid: string, serviceName: string): Promise<number | null> {
     try {
-      check.assertLink(namespace, uid, serviceName);
+      this.keys.assertLink(namespace, uid, serviceName);
     } catch (error) {
       return check.rejected(error);
     }
@@ -185,7 +187,7 @@ export class StatefulExecutorService {
    */
   getLink(namespace: string, uid: string, serviceName: string): Promise<LinkWithEpoch | null> {
     try {
-      check.assertLink(namespace, uid, serviceName);
+      this.keys.assertLink(namespace, uid, serviceName);
     } catch (error) {
       return check.rejected(error);
     }
@@ -205,7 +207,7 @@ export class StatefulExecutorService {
     epoch: number,
   ): Promise<boolean> {
     try {
-      check.assertLink(namespace, uid, serviceName);
+      this.keys.assertLink(namespace, uid, serviceName);
       check.assertPodId(podId);
       check.assertEpoch(epoch);
     } catch (error) {
@@ -220,7 +222,7 @@ export class StatefulExecutorService {
     uid: string,
     serviceName: string,
   ): Promise<number | null> {
-    check.assertLink(namespace, uid, serviceName);
+    this.keys.assertLink(namespace, uid, serviceName);
     return this.reads.ifPersistent(namespace, uid, serviceName);
   }
 
@@ -233,9 +235,11 @@ export class StatefulExecutorService {
     uids: string[],
     serviceName: string,
   ): Promise<Map<number, string[]>> {
-    check.assertNamespace(namespace);
+    this.keys.assertNamespace(namespace);
     check.assertServiceName(serviceName);
-    const unique = check.uniqueList<string>(uids, 'uids', check.assertUid);
+    const unique = check.uniqueList<string>(uids, 'uids', (uid, field) =>
+      this.keys.assertUid(uid, field),
+    );
     return this.reads.byPod(namespace, unique, serviceName);
   }
 
@@ -246,7 +250,7 @@ export class StatefulExecutorService {
     serviceName: string,
     persistSeconds: number,
   ): Promise<boolean> {
-    const bad = badLinkWrite(namespace, uid, serviceName, undefined, persistSeconds);
+    const bad = badLinkWrite(this.keys, namespace, uid, serviceName, undefined, persistSeconds);
     if (bad) return bad;
     return this.writes.remove(namespace, uid, serviceName, persistSeconds);
   }
@@ -259,15 +263,15 @@ export class StatefulExecutorService {
     podId: number,
     persistSeconds: number,
   ): Promise<boolean> {
-    const bad = badLinkWrite(namespace, uid, serviceName, podId, persistSeconds);
+    const bad = badLinkWrite(this.keys, namespace, uid, serviceName, podId, persistSeconds);
     if (bad) return bad;
     return this.writes.removeWithId(namespace, uid, serviceName, podId, persistSeconds);
   }
 
   /** The user's persistent links: service -> pod; an entry that is not a pod id is left out. */
   async getLinkService(namespace: string, uid: string): Promise<Map<string, number>> {
-    check.assertNamespace(namespace);
-    check.assertUid(uid);
+    this.keys.assertNamespace(namespace);
+    this.keys.assertUid(uid);
     return this.reads.userLinks(namespace, uid);
   }
 
@@ -284,7 +288,7 @@ export class StatefulExecutorService {
   ): Promise<ComputeLinkResult> {
     let choice: PlacementChoice;
     try {
-      check.assertLink(namespace, uid, serviceName);
+      this.keys.assertLink(namespace, uid, serviceName);
       check.assertPersistSeconds(persistSeconds);
       choice = checkComputeOptions(options);
     } catch (error) {
@@ -305,7 +309,7 @@ export class StatefulExecutorService {
     podId: number,
     options: { count?: number } = {},
   ): AsyncGenerator<string> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     check.assertPodId(podId);
     yield* this.linkedUsers.scan(namespace, serviceName, podId, scanCount(options?.count));
   }
@@ -317,7 +321,7 @@ export class StatefulExecutorService {
     podId: number,
     options: { cursor?: string; count?: number } = {},
   ): Promise<LinkedUsersPage> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     check.assertPodId(podId);
     return this.linkedUsers.page(
       namespace,
@@ -338,7 +342,7 @@ export class StatefulExecutorService {
     podId: number,
     options: { persistSeconds?: number; count?: number } = {},
   ): Promise<number> {
-    check.assertService(namespace, serviceName);
+    this.keys.assertService(namespace, serviceName);
     check.assertPodId(podId);
     const persistSeconds = options?.persistSeconds ?? -1;
     check.assertPersistSeconds(persistSeconds, 'options.persistSeconds');
@@ -361,6 +365,7 @@ export class StatefulExecutorService {
  * the rejection an `async` method would return for bad input, or undefined.
  */
 function badLinkWrite(
+  keys: StatefulKeys,
   namespace: string,
   uid: string,
   serviceName: string,
@@ -368,7 +373,7 @@ function badLinkWrite(
   persistSeconds: number,
 ): Promise<never> | undefined {
   try {
-    check.assertLink(namespace, uid, serviceName);
+    keys.assertLink(namespace, uid, serviceName);
     if (podId !== undefined) check.assertPodId(podId);
     check.assertPersistSeconds(persistSeconds);
     return undefined;

@@ -2,15 +2,16 @@ import { StatefulValidationError } from '../errors';
 import { resolveLinkCacheOptions } from '../cache/link-cache-options';
 import { assertWaitFitsCommandTimeout, resolveDurability } from '../durability/durability-options';
 import { resolvePodAgent } from '../pods/pod-agent-options';
-import { validateKeyPrefix } from '../core/stateful-keys';
-import { DEFAULT_KEY_PREFIX } from '../core/stateful.constants';
+import { createStatefulKeys, validateKeyLayout } from '../core/stateful-keys';
 import * as check from '../core/validators';
+import { Cluster } from 'ioredis';
 import { validateRedisOptions } from '../redis/redis-options.validation';
 import type { StatefulModuleOptions } from './stateful-module-options';
 
 /** StatefulModule's options (and `isGlobal`, the module builder's extra). */
 const KNOWN_OPTIONS = new Set([
   'redis',
+  'keyLayout',
   'keyPrefix',
   'podTableTtlMs',
   'podStatusFormat',
@@ -42,7 +43,8 @@ export function validateStatefulModuleOptions(options: StatefulModuleOptions): v
       'is required (url, host, cluster, sentinel or client)',
     );
   }
-  validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX);
+  const keys = createStatefulKeys(validateKeyLayout(options.keyLayout), options.keyPrefix);
+  const assertNamespace = (value: unknown, field: string) => keys.assertNamespace(value, field);
   const { podTableTtlMs, podStatusFormat, pod } = options;
   if (podTableTtlMs !== undefined) {
     check.assertIntegerIn(podTableTtlMs, 'podTableTtlMs', 0, 3_600_000, ' (ms)');
@@ -50,10 +52,32 @@ export function validateStatefulModuleOptions(options: StatefulModuleOptions): v
   if (podStatusFormat !== undefined && podStatusFormat !== 'split' && podStatusFormat !== 'java') {
     throw new StatefulValidationError('podStatusFormat', "must be 'split' or 'java'");
   }
-  if (pod !== undefined) resolvePodAgent(pod);
-  if (options.cache !== undefined) resolveLinkCacheOptions(options.cache);
+  if (keys.layout === 'java') assertJavaLayoutFits(options);
+  if (pod !== undefined) resolvePodAgent(pod, assertNamespace);
+  if (options.cache !== undefined) resolveLinkCacheOptions(options.cache, assertNamespace);
   validateRedisOptions(options.redis);
   if (options.durability !== undefined) {
     assertWaitFitsCommandTimeout(resolveDurability(options.durability), options.redis);
+  }
+}
+
+/**
+ * The java key layout works only where Java's does: a link and its user hash lie in different hash
+ * slots, and every link script (Java's and this project's) changes both at once, which a Cluster
+ * refuses. And Java reads only its own pod status format.
+ */
+function assertJavaLayoutFits(options: StatefulModuleOptions): void {
+  if (options.podStatusFormat === 'split') {
+    throw new StatefulValidationError(
+      'podStatusFormat',
+      "must be 'java' (or unset) with keyLayout 'java': Java reads only its own status format",
+    );
+  }
+  const { cluster, client } = options.redis;
+  if (cluster !== undefined || client instanceof Cluster) {
+    throw new StatefulValidationError(
+      'keyLayout',
+      "'java' needs a single Redis (standalone or Sentinel), not a Cluster: in Java's layout a link and its user hash lie in different hash slots, and every link script changes both atomically",
+    );
   }
 }

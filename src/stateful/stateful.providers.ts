@@ -3,8 +3,8 @@ import { LinkCache } from '../cache/link-cache';
 import { LinkLookup } from '../cache/link-lookup';
 import { LinkWrites } from '../cache/link-writes';
 import { MalformedEntries } from '../core/malformed-entries';
-import { StatefulKeys, validateKeyPrefix } from '../core/stateful-keys';
-import { DEFAULT_KEY_PREFIX, DEFAULT_POD_TABLE_TTL_MS } from '../core/stateful.constants';
+import { createStatefulKeys, StatefulKeys, validateKeyLayout } from '../core/stateful-keys';
+import { DEFAULT_POD_TABLE_TTL_MS } from '../core/stateful.constants';
 import { ConfirmedWrites } from '../durability/confirmed-writes';
 import { resolveDurability } from '../durability/durability-options';
 import { LinkPlacement } from '../links/link-placement';
@@ -40,7 +40,7 @@ export const statefulProviders: Provider[] = [
     provide: StatefulKeys,
     inject: [OPTIONS],
     useFactory: (options: StatefulModuleOptions) =>
-      new StatefulKeys(validateKeyPrefix(options.keyPrefix ?? DEFAULT_KEY_PREFIX)),
+      createStatefulKeys(validateKeyLayout(options.keyLayout), options.keyPrefix),
   },
   {
     provide: STATEFUL_SCRIPTS,
@@ -71,7 +71,7 @@ export const statefulProviders: Provider[] = [
         scripts,
         keys,
         malformed,
-        options.podStatusFormat ?? 'split',
+        keys.layout === 'java' ? 'java' : (options.podStatusFormat ?? 'split'),
         options.podTableTtlMs ?? DEFAULT_POD_TABLE_TTL_MS,
       ),
   },
@@ -115,7 +115,7 @@ export const statefulProviders: Provider[] = [
     provide: LinkCache,
     inject: [POOL, StatefulKeys, OPTIONS],
     useFactory: (pool: RedisConnectionPool, keys: StatefulKeys, options: StatefulModuleOptions) =>
-      new LinkCache(pool, keys.prefix, options.cache),
+      new LinkCache(pool, keys, options.cache),
   },
   {
     provide: LinkLookup,

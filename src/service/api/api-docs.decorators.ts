@@ -5,7 +5,13 @@ import { ErrorBody } from './schemas';
 
 /** OpenAPI descriptions shared by the `/v1` routes: path parameters, errors, security. */
 
-const NAME = { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$' } as const;
+const NAME_PATTERN = '[A-Za-z0-9][A-Za-z0-9._-]{0,127}';
+const NAME = { type: 'string', pattern: `^${NAME_PATTERN}$` } as const;
+/** One name, or `<appId>:<regionId>:<logicType>` in the java key layout. */
+const NAMESPACE = {
+  type: 'string',
+  pattern: `^${NAME_PATTERN}(:${NAME_PATTERN}:${NAME_PATTERN})?$`,
+} as const;
 
 /** Each error response's example, so Swagger UI does not show a 400 body under every status. */
 const ERROR_EXAMPLES: Record<number, string> = {
@@ -56,7 +62,12 @@ export function V1Docs(): ClassDecorator {
 }
 
 export const NamespaceParam = () =>
-  ApiParam({ name: 'ns', schema: NAME, description: 'namespace', example: 'prod' });
+  ApiParam({
+    name: 'ns',
+    schema: NAMESPACE,
+    description: 'namespace (`<appId>:<regionId>:<logicType>` with REDIS_KEY_LAYOUT=java)',
+    example: 'prod',
+  });
 export const ServiceParam = () =>
   ApiParam({ name: 'svc', schema: NAME, description: 'service name', example: 'game' });
 export const UidParam = () =>

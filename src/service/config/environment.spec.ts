@@ -57,14 +57,15 @@ describe('loadServiceConfig', () => {
     rejects({ ROUTE_UPSTREAM_TEMPLATE: '{svc}-{podId}' }, 'ROUTE_UPSTREAM_TEMPLATE');
   });
 
-  it('defaults: port 3000 against redis://127.0.0.1:6379, prefix sf', () => {
+  it('defaults: port 3000 against redis://127.0.0.1:6379, the go key layout', () => {
+    expect(loadServiceConfig({}).keyPrefix).toBeUndefined();
     expect(loadServiceConfig({})).toMatchObject({
       port: 3000,
       host: '0.0.0.0',
       logLevel: 'info',
       logRequests: false,
       apiToken: undefined,
-      keyPrefix: 'sf',
+      keyLayout: 'go',
       shutdownDelayMs: 0,
       redis: { url: 'redis://127.0.0.1:6379', poolSize: 1, commandTimeoutMs: 2000 },
     });
@@ -85,8 +86,16 @@ describe('loadServiceConfig', () => {
       requestTimeoutMs: 10_000,
       maxBatch: 1_000,
       podTableTtlMs: 1_000,
-      podStatusFormat: 'split',
     });
+    // Unset: the library's default for the layout (split, or java in the java key layout).
+    expect(loadServiceConfig({}).podStatusFormat).toBeUndefined();
+    expect(loadServiceConfig({ REDIS_KEY_LAYOUT: 'java', REDIS_KEY_PREFIX: 'slug' })).toMatchObject(
+      {
+        keyLayout: 'java',
+        keyPrefix: 'slug',
+      },
+    );
+    rejects({ REDIS_KEY_LAYOUT: 'Java' }, 'REDIS_KEY_LAYOUT');
     expect(loadServiceConfig({ POD_STATUS_FORMAT: 'java', POD_TABLE_TTL_MS: '0' })).toMatchObject({
       podTableTtlMs: 0,
       podStatusFormat: 'java',

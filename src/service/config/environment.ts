@@ -19,11 +19,17 @@ export interface ServiceConfig {
   /** Most uids of one batch-get, and services of one workloads read. */
   maxBatch: number;
   shutdownDelayMs: number;
-  keyPrefix: string;
+  /** Whose key names: the Go port's (default) or the Java original's (REDIS_KEY_LAYOUT). */
+  keyLayout: 'go' | 'java';
+  /** Undefined: the layout's own (`sf`, or `slug` in the java layout). */
+  keyPrefix?: string;
   /** How long placement and healing reuse a service's states and loads (the pod table). */
   podTableTtlMs: number;
-  /** How reportPodStatus writes: this project's two hashes, or the Java original's value. */
-  podStatusFormat: 'split' | 'java';
+  /**
+   * How reportPodStatus writes: this project's two hashes, or the Java original's value; undefined:
+   * the layout's default (split, or java in the java layout).
+   */
+  podStatusFormat?: 'split' | 'java';
   /** The link cache: off when undefined (LINK_CACHE_MAX_ENTRIES unset or 0). */
   linkCache?: { maxEntries: number; ttlMs: number };
   /** Replicated acknowledgements: off when undefined (REDIS_WAIT_REPLICAS unset or 0). */
@@ -79,8 +85,8 @@ export function loadServiceConfig(env: Env): ServiceConfig {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new EnvironmentError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
-  const keyPrefix = read.string('REDIS_KEY_PREFIX') ?? 'sf';
-  if (!/^[^{}\s\p{Cc}]{1,64}$/u.test(keyPrefix)) {
+  const keyPrefix = read.string('REDIS_KEY_PREFIX');
+  if (keyPrefix !== undefined && !/^[^{}\s\p{Cc}]{1,64}$/u.test(keyPrefix)) {
     throw new EnvironmentError(
       'REDIS_KEY_PREFIX',
       'must be 1 to 64 characters without braces, spaces or controls',
@@ -104,9 +110,10 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 100, 600_000, 10_000),
     maxBatch: read.integer('MAX_BATCH', 1, 100_000, 1_000),
     shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 0, 600_000, 0),
-    keyPrefix,
+    keyLayout: keyLayout(read),
+    ...optional('keyPrefix', keyPrefix),
     podTableTtlMs: read.integer('POD_TABLE_TTL_MS', 0, 3_600_000, 1_000),
-    podStatusFormat: podStatusFormat(read),
+    ...optional('podStatusFormat', podStatusFormat(read)),
     linkCache: linkCache(read),
     durability: durability(read, redis),
     route: route(read),
@@ -164,12 +171,20 @@ function durability(read: EnvReader, redis: RedisModuleOptions): ServiceConfig['
   return { replicas, timeoutMs };
 }
 
-function podStatusFormat(read: EnvReader): 'split' | 'java' {
-  const format = read.string('POD_STATUS_FORMAT') ?? 'split';
-  if (format !== 'split' && format !== 'java') {
+function podStatusFormat(read: EnvReader): 'split' | 'java' | undefined {
+  const format = read.string('POD_STATUS_FORMAT');
+  if (format !== undefined && format !== 'split' && format !== 'java') {
     throw new EnvironmentError('POD_STATUS_FORMAT', 'must be split or java');
   }
   return format;
+}
+
+function keyLayout(read: EnvReader): 'go' | 'java' {
+  const layout = read.string('REDIS_KEY_LAYOUT') ?? 'go';
+  if (layout !== 'go' && layout !== 'java') {
+    throw new EnvironmentError('REDIS_KEY_LAYOUT', 'must be go or java');
+  }
+  return layout;
 }
 
 function redisTopology(read: EnvReader): RedisModuleOptions {
@@ -299,6 +314,7 @@ class EnvReader {
 const VARIABLE_OF_OPTION: Record<string, string> = {
   'redis.url': 'REDIS_URL',
   'redis.db': 'REDIS_URL',
+  keyLayout: 'REDIS_KEY_LAYOUT',
   keyPrefix: 'REDIS_KEY_PREFIX',
   podTableTtlMs: 'POD_TABLE_TTL_MS',
   podStatusFormat: 'POD_STATUS_FORMAT',
