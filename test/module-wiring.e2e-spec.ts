@@ -231,7 +231,7 @@ describe('module wiring', () => {
         StatefulModule.forRoot({
           redis: { url: server.url, redisOptions: { lazyConnect: true } },
           ...(options as object),
-        } as never),
+        }),
       ],
     })
       .compile()
