@@ -3,7 +3,8 @@
   every gateway's pod choice sees it until the pod reports again (placement accounting, SPEC §10).
   The count names the report it counts from: a newer report, in either format, starts it afresh.
 
-    Input:
+    Input (keys named as in the go layout; in the java layout P:{ns:state:svc} is
+    slug-state:{ns:svc}, src/core/stateful-keys.ts):
       KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state, or a Java status
                                                  '<load>-<unixMillis>[-<avail>]')
       KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')

@@ -3,7 +3,8 @@
   trip: what getLink answers, and what the link cache needs to know how long it may keep the answer
   (a temporary link expires).
 
-    Input:
+    Input (keys named as in the go layout; in the java layout they are slug-lk:{ns:uid:svc},
+    slug-lk:{ns:uid} and slug-lk:{ns:uid:svc}:epoch, src/core/stateful-keys.ts):
       KEYS[1] link key   P:{ns:lk:uid}svc        (string: pod id)
       KEYS[2] epoch key  P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)
 

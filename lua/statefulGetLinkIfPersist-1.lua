@@ -1,7 +1,8 @@
 --[[
   Reads a user's link to one service only if it is persistent (has no TTL).
 
-    Input:
+    Input (keys named as in the go layout; in the java layout they are slug-lk:{ns:uid:svc},
+    slug-lk:{ns:uid} and slug-lk:{ns:uid:svc}:epoch, src/core/stateful-keys.ts):
       KEYS[1] link key  P:{ns:lk:uid}svc  (string: pod id)
 
     Output:

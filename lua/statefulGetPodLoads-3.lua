@@ -3,7 +3,8 @@
   periods, placements since the last report) in one consistent snapshot, with the
   Redis server's clock to judge each report's age.
 
-    Input:
+    Input (keys named as in the go layout; in the java layout P:{ns:state:svc} is
+    slug-state:{ns:svc}, src/core/stateful-keys.ts):
       KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state)
       KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')
       KEYS[3] info key   P:{ns:state:svc}:info  (hash: '<pod id>:<what>' -> value)

@@ -2,7 +2,8 @@
   Healing: moves a user's link off a pod that is gone, compare-and-set, so that gateways racing to
   heal the same user agree on one new pod.
 
-    Input:
+    Input (keys named as in the go layout; in the java layout they are slug-lk:{ns:uid:svc},
+    slug-lk:{ns:uid} and slug-lk:{ns:uid:svc}:epoch, src/core/stateful-keys.ts):
       KEYS[1] link key        P:{ns:lk:uid}svc        (string: pod id)
       KEYS[2] user links key  P:{ns:lk:uid}           (hash: service -> pod id)
       KEYS[3] epoch key       P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)

@@ -2,7 +2,8 @@
   Forgets a pod of a service: its state, its load report, and what this project keeps of it (its
   address, its period, the placements counted since its last report, a held state).
 
-    Input:
+    Input (keys named as in the go layout; in the java layout P:{ns:state:svc} is
+    slug-state:{ns:svc}, src/core/stateful-keys.ts):
       KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state)
       KEYS[2] load key   P:{ns:state:svc}:load  (hash: pod id -> '<load>:<unixMillis>')
       KEYS[3] info key   P:{ns:state:svc}:info  (hash: '<pod id>:<what>' -> value)

@@ -2,7 +2,8 @@
   Links a user to a pod, unconditionally. Linking it to the pod it is linked to keeps the epoch;
   any other link gets a new one.
 
-    Input:
+    Input (keys named as in the go layout; in the java layout they are slug-lk:{ns:uid:svc},
+    slug-lk:{ns:uid} and slug-lk:{ns:uid:svc}:epoch, src/core/stateful-keys.ts):
       KEYS[1] link key        P:{ns:lk:uid}svc        (string: pod id)
       KEYS[2] user links key  P:{ns:lk:uid}           (hash: service -> pod id)
       KEYS[3] epoch key       P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)

@@ -4,7 +4,8 @@
   Shutdown, 1 otherwise, and the state itself is held in the info hash, where the pod's next beat
   finds it (SPEC §11); 'Ready' ends the hold.
 
-    Input:
+    Input (keys named as in the go layout; in the java layout P:{ns:state:svc} is
+    slug-state:{ns:svc}, src/core/stateful-keys.ts):
       KEYS[1] state key  P:{ns:state:svc}       (hash: pod id -> state, or a Java status)
       KEYS[2] load key   P:{ns:state:svc}:load  (not read or written: the service's keys, as every
                                                   pod script takes them)

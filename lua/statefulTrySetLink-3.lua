@@ -2,7 +2,8 @@
   Links a user to a pod unless a persistent link to another pod exists.
   A temporary link to another pod is taken over (with a new epoch).
 
-    Input:
+    Input (keys named as in the go layout; in the java layout they are slug-lk:{ns:uid:svc},
+    slug-lk:{ns:uid} and slug-lk:{ns:uid:svc}:epoch, src/core/stateful-keys.ts):
       KEYS[1] link key        P:{ns:lk:uid}svc        (string: pod id)
       KEYS[2] user links key  P:{ns:lk:uid}           (hash: service -> pod id)
       KEYS[3] epoch key       P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)

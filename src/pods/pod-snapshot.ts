@@ -39,13 +39,15 @@ export class PodSnapshot {
 /**
  * The reply of `statefulGetPodLoads` (`{ now, load hash, state hash, info hash }`) as a snapshot.
  * Entries that do not parse are left out and counted; Java statuses in the state hash count as
- * load reports; the info hash adds what this project keeps of known pods (pod-info.ts).
+ * load reports (`javaOnly`, in the java key layout: nothing else); the info hash adds what this
+ * project keeps of known pods (pod-info.ts).
  */
 export function buildPodSnapshot(
   reply: unknown,
   [stateKey, loadKey, infoKey]: readonly [string, string, string],
   malformed: MalformedEntries,
   startedAt: number,
+  javaOnly = false,
 ): PodSnapshot {
   if (!Array.isArray(reply) || reply.length !== 4) {
     throw new MalformedReplyError('statefulGetPodLoads', 'expected { now, loads, states, info }');
@@ -57,7 +59,7 @@ export function buildPodSnapshot(
       malformed.note('state', stateKey, `field ${JSON.stringify(field)} is not a pod id`);
       continue;
     }
-    const record = parseStateValue(value);
+    const record = parseStateValue(value, javaOnly);
     if (record === undefined) {
       malformed.note('state', stateKey, `${field} -> ${JSON.stringify(value)}: not a Java status`);
       continue;

@@ -104,7 +104,7 @@ export class PodStatusStore {
 
   /** A state hash value, or undefined (counted) for one Java's parser refuses. */
   private parseState(key: string, field: string, value: string): PodRecord | undefined {
-    const record = parseStateValue(value);
+    const record = parseStateValue(value, this.keys.layout === 'java');
     if (record === undefined) {
       this.malformed.note('state', key, `${field} -> ${JSON.stringify(value)}: not a Java status`);
     }
@@ -301,7 +301,7 @@ export class PodStatusStore {
     const keys = this.serviceKeys(namespace, serviceName);
     const startedAt = performance.now();
     const reply = await this.scripts.run('statefulGetPodLoads', keys, []);
-    return buildPodSnapshot(reply, keys, this.malformed, startedAt);
+    return buildPodSnapshot(reply, keys, this.malformed, startedAt, this.keys.layout === 'java');
   }
 
   /** The service's state, load and info keys, in the order the pod scripts take them. */

@@ -64,6 +64,12 @@ describe('pod status values', () => {
     expect(parseStateValue('2147483647-1700000000000-1')?.load?.load).toBe(2147483647);
   });
 
+  it('in the java key layout takes Java statuses only: a plain state there breaks Java readers', () => {
+    expect(parseStateValue('Draining', true)).toBeUndefined();
+    expect(parseStateValue('Ready', true)).toBeUndefined();
+    expect(parseStateValue('12-1700000000000-1', true)?.load?.load).toBe(12);
+  });
+
   it('a state held for a Java status wins over its availability; never over a plain state', () => {
     const java = parseStateValue('3-1700000000000-0')!;
     expect(withHeldState(java, 'Draining').state).toBe('Draining');

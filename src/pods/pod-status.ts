@@ -57,12 +57,13 @@ export function parseLoadValue(value: string): PodLoad | undefined {
 /**
  * A state hash value as a record: a plain state string, or a Java status (`LoadInfo.join(load,
  * timestamp, state)`) read as a load report with state Ready (avail 1 or absent) or Shutdown (0).
- * Undefined for a value Java's parser refuses (a negative load, a fourth part, a non-number): the
+ * Undefined for a value Java's parser refuses (a negative load, a fourth part, a non-number), and
+ * with `javaOnly` (the java key layout, where only Java statuses belong) for a plain state: the
  * caller leaves it out and counts it.
  */
-export function parseStateValue(value: string): PodRecord | undefined {
+export function parseStateValue(value: string, javaOnly = false): PodRecord | undefined {
   const java = JAVA_STATUS.exec(value);
-  if (!java) return JAVA_LIKE.test(value) ? undefined : { state: value };
+  if (!java) return javaOnly || JAVA_LIKE.test(value) ? undefined : { state: value };
   const load = Number(java[1]);
   if (load > MAX_JAVA_LOAD) return undefined;
   return {
