@@ -46,6 +46,14 @@ describe('the service process', () => {
       { PORT: 'not-a-port' },
       /^Invalid environment variable PORT: must be an integer from 0 to 65535$/,
     ],
+    [
+      { REDIS_KEY_LAYOUT: 'java', REDIS_URL: '', REDIS_CLUSTER_NODES: '127.0.0.1:7000' },
+      /^Invalid environment variable REDIS_KEY_LAYOUT: java needs a single Redis/,
+    ],
+    [
+      { REDIS_KEY_LAYOUT: 'Java' },
+      /^Invalid environment variable REDIS_KEY_LAYOUT: must be go or java$/,
+    ],
   ])('refuses %j with one line naming the variable', async (env, line) => {
     const { code, lines } = await startFails(env);
     expect(code).toBe(1);

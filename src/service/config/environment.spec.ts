@@ -96,6 +96,11 @@ describe('loadServiceConfig', () => {
       },
     );
     rejects({ REDIS_KEY_LAYOUT: 'Java' }, 'REDIS_KEY_LAYOUT');
+    rejects(
+      { REDIS_KEY_LAYOUT: 'java', REDIS_URL: '', REDIS_CLUSTER_NODES: '127.0.0.1:7000' },
+      'REDIS_KEY_LAYOUT',
+    );
+    rejects({ REDIS_KEY_LAYOUT: 'java', POD_STATUS_FORMAT: 'split' }, 'POD_STATUS_FORMAT');
     expect(loadServiceConfig({ POD_STATUS_FORMAT: 'java', POD_TABLE_TTL_MS: '0' })).toMatchObject({
       podTableTtlMs: 0,
       podStatusFormat: 'java',

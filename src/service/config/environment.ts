@@ -110,7 +110,7 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 100, 600_000, 10_000),
     maxBatch: read.integer('MAX_BATCH', 1, 100_000, 1_000),
     shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 0, 600_000, 0),
-    keyLayout: keyLayout(read),
+    keyLayout: keyLayout(read, redis),
     ...optional('keyPrefix', keyPrefix),
     podTableTtlMs: read.integer('POD_TABLE_TTL_MS', 0, 3_600_000, 1_000),
     ...optional('podStatusFormat', podStatusFormat(read)),
@@ -179,10 +179,23 @@ function podStatusFormat(read: EnvReader): 'split' | 'java' | undefined {
   return format;
 }
 
-function keyLayout(read: EnvReader): 'go' | 'java' {
+function keyLayout(read: EnvReader, redis: RedisModuleOptions): 'go' | 'java' {
   const layout = read.string('REDIS_KEY_LAYOUT') ?? 'go';
   if (layout !== 'go' && layout !== 'java') {
     throw new EnvironmentError('REDIS_KEY_LAYOUT', 'must be go or java');
+  }
+  // Checked here too, so that the start stops with one line before Nest builds anything.
+  if (layout === 'java' && redis.cluster !== undefined) {
+    throw new EnvironmentError(
+      'REDIS_KEY_LAYOUT',
+      "java needs a single Redis (REDIS_URL or REDIS_SENTINELS), not REDIS_CLUSTER_NODES: in Java's layout a link and its user hash lie in different hash slots",
+    );
+  }
+  if (layout === 'java' && read.string('POD_STATUS_FORMAT') === 'split') {
+    throw new EnvironmentError(
+      'POD_STATUS_FORMAT',
+      'must be java (or unset) with REDIS_KEY_LAYOUT=java: Java reads only its own status format',
+    );
   }
   return layout;
 }
