@@ -1,8 +1,10 @@
-import { readFileSync } from 'fs';
 import { StatefulValidationError } from '../../errors';
+import { EnvironmentError, EnvReader, optional, type Env } from '../../config/environment-reader';
+import { loadStoreEnvironment } from '../../config/store-environment';
 import { assertWaitFitsCommandTimeout } from '../../durability/durability-options';
 import type { RedisModuleOptions } from '../../redis/redis-module-options';
-import { parseRedisUrl } from '../../redis/redis-options.validation';
+
+export { EnvironmentError } from '../../config/environment-reader';
 import { UpstreamTemplate } from '../api/upstream-template';
 
 /** The standalone service's configuration, read from the environment and validated at start. */
@@ -53,44 +55,16 @@ export interface RouteConfig {
   loadPerUser?: number;
 }
 
-/** A bad variable: the start stops with one line naming it. */
-export class EnvironmentError extends Error {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`Invalid environment variable ${variable}: ${reason}`);
-    this.name = 'EnvironmentError';
-  }
-}
-
-type Env = Record<string, string | undefined>;
-
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** Validates every variable of `.env.example`; throws EnvironmentError on the first bad one. */
 export function loadServiceConfig(env: Env): ServiceConfig {
   const read = new EnvReader(env);
-  const redis: RedisModuleOptions = {
-    poolSize: read.integer('REDIS_POOL_SIZE', 1, 64, 1),
-    connectTimeoutMs: read.integer('REDIS_CONNECT_TIMEOUT_MS', 1, 600_000, 5_000),
-    commandTimeoutMs: read.integer('REDIS_COMMAND_TIMEOUT_MS', 1, 600_000, 2_000),
-    maxRetriesPerRequest: read.integer('REDIS_MAX_RETRIES_PER_REQUEST', 0, 100, 2),
-    ...optional('username', read.string('REDIS_USERNAME')),
-    ...optional('password', read.string('REDIS_PASSWORD')),
-    ...redisTopology(read),
-    ...redisTls(read),
-  };
+  const store = loadStoreEnvironment(env);
+  const redis = store.redis;
   const logLevel = read.string('LOG_LEVEL') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new EnvironmentError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
-  }
-  const keyPrefix = read.string('REDIS_KEY_PREFIX');
-  if (keyPrefix !== undefined && !/^[^{}\s\p{Cc}]{1,64}$/u.test(keyPrefix)) {
-    throw new EnvironmentError(
-      'REDIS_KEY_PREFIX',
-      'must be 1 to 64 characters without braces, spaces or controls',
-    );
   }
   const apiToken = read.string('API_TOKEN');
   // Visible ASCII only: a token with a space or a non-ASCII character could never be sent back.
@@ -110,10 +84,10 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 100, 600_000, 10_000),
     maxBatch: read.integer('MAX_BATCH', 1, 100_000, 1_000),
     shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 0, 600_000, 0),
-    keyLayout: keyLayout(read, redis),
-    ...optional('keyPrefix', keyPrefix),
+    keyLayout: store.keyLayout,
+    ...optional('keyPrefix', store.keyPrefix),
     podTableTtlMs: read.integer('POD_TABLE_TTL_MS', 0, 3_600_000, 1_000),
-    ...optional('podStatusFormat', podStatusFormat(read)),
+    ...optional('podStatusFormat', store.podStatusFormat),
     linkCache: linkCache(read),
     durability: durability(read, redis),
     route: route(read),
@@ -169,158 +143,6 @@ function durability(read: EnvReader, redis: RedisModuleOptions): ServiceConfig['
     );
   }
   return { replicas, timeoutMs };
-}
-
-function podStatusFormat(read: EnvReader): 'split' | 'java' | undefined {
-  const format = read.string('POD_STATUS_FORMAT');
-  if (format !== undefined && format !== 'split' && format !== 'java') {
-    throw new EnvironmentError('POD_STATUS_FORMAT', 'must be split or java');
-  }
-  return format;
-}
-
-function keyLayout(read: EnvReader, redis: RedisModuleOptions): 'go' | 'java' {
-  const layout = read.string('REDIS_KEY_LAYOUT') ?? 'go';
-  if (layout !== 'go' && layout !== 'java') {
-    throw new EnvironmentError('REDIS_KEY_LAYOUT', 'must be go or java');
-  }
-  // Checked here too, so that the start stops with one line before Nest builds anything.
-  if (layout === 'java' && redis.cluster !== undefined) {
-    throw new EnvironmentError(
-      'REDIS_KEY_LAYOUT',
-      "java needs a single Redis (REDIS_URL or REDIS_SENTINELS), not REDIS_CLUSTER_NODES: in Java's layout a link and its user hash lie in different hash slots",
-    );
-  }
-  if (layout === 'java' && read.string('POD_STATUS_FORMAT') === 'split') {
-    throw new EnvironmentError(
-      'POD_STATUS_FORMAT',
-      'must be java (or unset) with REDIS_KEY_LAYOUT=java: Java reads only its own status format',
-    );
-  }
-  return layout;
-}
-
-function redisTopology(read: EnvReader): RedisModuleOptions {
-  const clusterNodes = read.addresses('REDIS_CLUSTER_NODES');
-  const sentinels = read.addresses('REDIS_SENTINELS');
-  const url = read.string('REDIS_URL');
-  // One topology, chosen on purpose: a leftover REDIS_URL must not be silently ignored, or win.
-  const chosen = [
-    ['REDIS_URL', url],
-    ['REDIS_CLUSTER_NODES', clusterNodes],
-    ['REDIS_SENTINELS', sentinels],
-  ].filter(([, value]) => value !== undefined);
-  if (chosen.length > 1) {
-    const names = chosen.map(([name]) => name as string);
-    throw new EnvironmentError(
-      names[1],
-      `cannot be combined with ${names[0]}: set only one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS`,
-    );
-  }
-  if (clusterNodes) return { cluster: { nodes: clusterNodes } };
-  if (sentinels) {
-    const name = read.string('REDIS_SENTINEL_NAME');
-    if (!name)
-      throw new EnvironmentError('REDIS_SENTINEL_NAME', 'is required with REDIS_SENTINELS');
-    return {
-      sentinel: {
-        sentinels,
-        name,
-        ...optional('sentinelPassword', read.string('REDIS_SENTINEL_PASSWORD')),
-      },
-    };
-  }
-  const redisUrl = url ?? 'redis://127.0.0.1:6379';
-  try {
-    parseRedisUrl(redisUrl);
-  } catch (error) {
-    if (error instanceof StatefulValidationError)
-      throw new EnvironmentError('REDIS_URL', error.reason);
-    throw error;
-  }
-  return { url: redisUrl };
-}
-
-function redisTls(read: EnvReader): Pick<RedisModuleOptions, 'tls'> {
-  const enabled = read.boolean('REDIS_TLS', false);
-  const ca = read.file('REDIS_TLS_CA_FILE');
-  const cert = read.file('REDIS_TLS_CERT_FILE');
-  const key = read.file('REDIS_TLS_KEY_FILE');
-  if (!enabled && !ca && !cert && !key) return {};
-  return { tls: { ...optional('ca', ca), ...optional('cert', cert), ...optional('key', key) } };
-}
-
-function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
-  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
-}
-
-class EnvReader {
-  constructor(private readonly env: Env) {}
-
-  /** The trimmed value, or undefined when unset or empty. */
-  string(name: string): string | undefined {
-    const value = this.env[name]?.trim();
-    return value ? value : undefined;
-  }
-
-  integer(name: string, min: number, max: number, fallback: number): number {
-    return this.optionalInteger(name, min, max) ?? fallback;
-  }
-
-  optionalInteger(name: string, min: number, max: number): number | undefined {
-    const raw = this.string(name);
-    if (raw === undefined) return undefined;
-    const value = Number(raw);
-    if (!/^-?\d+$/.test(raw) || value < min || value > max) {
-      throw new EnvironmentError(name, `must be an integer from ${min} to ${max}`);
-    }
-    return value;
-  }
-
-  /** A finite decimal number >= 0 (a load), or undefined when unset. */
-  number(name: string): number | undefined {
-    const raw = this.string(name);
-    if (raw === undefined) return undefined;
-    if (!/^(0|[1-9][0-9]*)(\.[0-9]+)?$/.test(raw) || !Number.isFinite(Number(raw))) {
-      throw new EnvironmentError(name, 'must be a decimal number >= 0');
-    }
-    return Number(raw);
-  }
-
-  boolean(name: string, fallback: boolean): boolean {
-    const raw = this.string(name)?.toLowerCase();
-    if (raw === undefined) return fallback;
-    if (raw === 'true' || raw === '1') return true;
-    if (raw === 'false' || raw === '0') return false;
-    throw new EnvironmentError(name, 'must be true or false');
-  }
-
-  /** `host:port,host:port`. */
-  addresses(name: string): { host: string; port: number }[] | undefined {
-    const raw = this.string(name);
-    if (raw === undefined) return undefined;
-    return raw.split(',').map((entry) => {
-      const match = /^([^\s:,]+):(\d{1,5})$/.exec(entry.trim());
-      const port = Number(match?.[2]);
-      if (!match || port < 1 || port > 65_535) {
-        throw new EnvironmentError(
-          name,
-          `must be host:port[,host:port...] (bad entry "${entry.trim()}")`,
-        );
-      }
-      return { host: match[1], port };
-    });
-  }
-
-  file(name: string): Buffer | undefined {
-    const path = this.string(name);
-    if (path === undefined) return undefined;
-    try {
-      return readFileSync(path);
-    } catch {
-      throw new EnvironmentError(name, `cannot read the file ${path}`);
-    }
-  }
 }
 
 /** Library option -> the variable that sets it, so a refusal at start names what the user set. */
