@@ -46,6 +46,8 @@ export {
 export { MalformedEntries, type MalformedKeyKind } from './core/malformed-entries';
 export { StatefulPodAgent } from './pods/stateful-pod-agent';
 export { LinkCache, type LinkCacheStats } from './cache/link-cache';
+export { StoreOverview } from './overview/store-overview';
+export type { PodOverview, ServiceRef, UserLinkOverview } from './overview/store-overview.types';
 export type { LinkCacheOptions } from './cache/link-cache-options';
 export type { DurabilityOptions } from './durability/durability-options';
 export type { PodAgentOptions } from './pods/pod-agent-options';

@@ -49,6 +49,18 @@ describe('GoKeyLayout', () => {
     expect(keys.trackingPrefixes(new Set(['a', 'b']))).toEqual(['sf:{a:lk:', 'sf:{b:lk:']);
   });
 
+  it('finds services by their state hashes, and nothing else', () => {
+    expect(keys.serviceStatePattern()).toBe('sf:{*:state:*}');
+    expect(keys.serviceStatePattern('ns')).toBe('sf:{ns:state:*}');
+    expect(keys.serviceOfStateKey('sf:{ns:state:game}')).toEqual({
+      namespace: 'ns',
+      service: 'game',
+    });
+    for (const other of ['sf:{ns:state:game}:load', 'sf:{ns:lk:a:state:b}', 'sf:{ns:lk:u}game']) {
+      expect(keys.serviceOfStateKey(other), other).toBeUndefined();
+    }
+  });
+
   it('takes uids with a colon', () => {
     expect(() => keys.assertLink('ns', 'u:1', 'game')).not.toThrow();
     expect(() => keys.assertNamespace('a:b:c')).toThrow(StatefulValidationError);
@@ -86,6 +98,22 @@ describe('JavaKeyLayout', () => {
     // A Java fleet's uid with ':' is not one this layout can name.
     expect(keys.uidOfLink('slug-lk:{app1:eu:logic:a:b:game}', ns, 'game')).toBeUndefined();
     expect(keys.uidOfLink('slug-lk:{app1:eu:other:u1:game}', ns, 'game')).toBeUndefined();
+  });
+
+  it('finds services by their state hashes, and nothing else', () => {
+    expect(keys.serviceStatePattern()).toBe('slug-state:{*}');
+    expect(keys.serviceStatePattern(ns)).toBe('slug-state:{app1:eu:logic:*}');
+    expect(keys.serviceOfStateKey('slug-state:{app1:eu:logic:game}')).toEqual({
+      namespace: ns,
+      service: 'game',
+    });
+    for (const other of [
+      'slug-state:{app1:eu:logic:game}:info',
+      'slug-state:{a:b:game}',
+      'slug-lk:{a:b:c:d}',
+    ]) {
+      expect(keys.serviceOfStateKey(other), other).toBeUndefined();
+    }
   });
 
   it('tracks the link keys only, of every namespace or of each one', () => {

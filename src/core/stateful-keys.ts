@@ -45,6 +45,12 @@ export abstract class StatefulKeys {
    */
   abstract trackingPrefixes(namespaces: Iterable<string> | undefined): string[];
 
+  /** SCAN's MATCH for every service's state hash, of one namespace or of all. */
+  abstract serviceStatePattern(namespace?: string): string;
+
+  /** The namespace and service of a state hash key, or undefined for any other key. */
+  abstract serviceOfStateKey(key: string): { namespace: string; service: string } | undefined;
+
   /** Checks a namespace of this layout, naming the field. */
   abstract assertNamespace(value: unknown, field?: string): asserts value is string;
 
@@ -129,6 +135,17 @@ export class GoKeyLayout extends StatefulKeys {
       : undefined;
   }
 
+  serviceStatePattern(namespace?: string): string {
+    return `${escapeGlob(this.prefix)}:{${namespace ?? '*'}:state:*}`;
+  }
+
+  serviceOfStateKey(key: string): { namespace: string; service: string } | undefined {
+    const parts = tagOf(key, `${this.prefix}:{`)?.split(':');
+    if (parts?.length !== 3 || parts[1] !== 'state') return undefined;
+    const [namespace, , service] = parts;
+    return check.isName(namespace) && check.isName(service) ? { namespace, service } : undefined;
+  }
+
   trackingPrefixes(namespaces: Iterable<string> | undefined): string[] {
     if (namespaces === undefined) return [`${this.prefix}:{`];
     return [...namespaces].map((namespace) => `${this.prefix}:{${namespace}:lk:`);
@@ -182,6 +199,16 @@ export class JavaKeyLayout extends StatefulKeys {
     if (!key.startsWith(head) || !key.endsWith(tail)) return undefined;
     const uid = key.slice(head.length, key.length - tail.length);
     return uid.includes(':') ? undefined : uid;
+  }
+
+  serviceStatePattern(namespace?: string): string {
+    return `${escapeGlob(this.prefix)}-state:{${namespace === undefined ? '' : `${namespace}:`}*}`;
+  }
+
+  serviceOfStateKey(key: string): { namespace: string; service: string } | undefined {
+    const parts = tagOf(key, `${this.prefix}-state:{`)?.split(':');
+    if (parts?.length !== 4 || !parts.every((part) => check.isName(part))) return undefined;
+    return { namespace: parts.slice(0, 3).join(':'), service: parts[3] };
   }
 
   trackingPrefixes(namespaces: Iterable<string> | undefined): string[] {
@@ -276,6 +303,11 @@ export function validateKeyPrefix(prefix: unknown): string {
     );
   }
   return prefix;
+}
+
+/** What lies between `head` and a closing brace that ends the key, or undefined. */
+function tagOf(key: string, head: string): string | undefined {
+  return key.startsWith(head) && key.endsWith('}') ? key.slice(head.length, -1) : undefined;
 }
 
 function escapeGlob(text: string): string {

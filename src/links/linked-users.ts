@@ -107,6 +107,7 @@ export class LinkedUsers {
     podId: number,
     persistSeconds: number,
     count: number,
+    onProgress?: (released: number) => void,
   ): Promise<number> {
     let released = 0;
     // SCAN may return a key twice; with a TTL a released link still points at the pod.
@@ -139,6 +140,7 @@ export class LinkedUsers {
         ),
       );
       released += results.filter(Boolean).length;
+      onProgress?.(released);
     }
     return released;
   }

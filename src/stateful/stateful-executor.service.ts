@@ -11,6 +11,7 @@ import type {
 } from '../core/stateful.types';
 import { StatefulKeys } from '../core/stateful-keys';
 import * as check from '../core/validators';
+import { StatefulValidationError } from '../errors';
 import { LinkReads } from '../links/link-reads';
 import { LinkedUsers, scanCount, type LinkedUsersPage } from '../links/linked-users';
 import { checkComputeOptions, type PlacementChoice } from '../links/placement-choice';
@@ -340,12 +341,20 @@ export class StatefulExecutorService {
     namespace: string,
     serviceName: string,
     podId: number,
-    options: { persistSeconds?: number; count?: number } = {},
+    options: {
+      persistSeconds?: number;
+      count?: number;
+      /** Called after each batch with the number released so far (a CLI's progress). */
+      onProgress?: (released: number) => void;
+    } = {},
   ): Promise<number> {
     this.keys.assertService(namespace, serviceName);
     check.assertPodId(podId);
     const persistSeconds = options?.persistSeconds ?? -1;
     check.assertPersistSeconds(persistSeconds, 'options.persistSeconds');
+    if (options?.onProgress !== undefined && typeof options.onProgress !== 'function') {
+      throw new StatefulValidationError('options.onProgress', 'must be a function');
+    }
     try {
       return await this.linkedUsers.release(
         namespace,
@@ -353,6 +362,7 @@ export class StatefulExecutorService {
         podId,
         persistSeconds,
         scanCount(options?.count),
+        options?.onProgress,
       );
     } finally {
       this.writes.podUsersReleased(namespace, serviceName, podId);

@@ -12,6 +12,7 @@ import {
   STATEFUL_MODULE_OPTIONS,
   STATEFUL_OPTIONS_TYPE,
 } from './stateful.module-definition';
+import { StoreOverview } from '../overview/store-overview';
 import { statefulProviders } from './stateful.providers';
 
 /** Holds the resolved options so both RedisModule and the executor can inject them; the factory runs once. */
@@ -25,7 +26,7 @@ class StatefulOptionsModule {}
  */
 @Module({
   providers: [...statefulProviders, StatefulExecutorService],
-  exports: [StatefulExecutorService, MalformedEntries, StatefulPodAgent, LinkCache],
+  exports: [StatefulExecutorService, MalformedEntries, StatefulPodAgent, LinkCache, StoreOverview],
 })
 export class StatefulModule extends ConfigurableStatefulModule {
   static override forRoot(options: typeof STATEFUL_OPTIONS_TYPE): DynamicModule {

@@ -10,6 +10,7 @@ import { resolveDurability } from '../durability/durability-options';
 import { LinkPlacement } from '../links/link-placement';
 import { LinkReads } from '../links/link-reads';
 import { LinkedUsers } from '../links/linked-users';
+import { StoreOverview } from '../overview/store-overview';
 import { PodStatusStore } from '../pods/pod-status-store';
 import { StatefulPodAgent } from '../pods/stateful-pod-agent';
 import { WorkloadStates } from '../pods/workload-states';
@@ -110,6 +111,16 @@ export const statefulProviders: Provider[] = [
     inject: [POOL, STATEFUL_SCRIPTS, StatefulKeys],
     useFactory: (pool: RedisConnectionPool, scripts: LuaScriptRegistry, keys: StatefulKeys) =>
       new LinkedUsers(pool, scripts, keys),
+  },
+  {
+    provide: StoreOverview,
+    inject: [POOL, StatefulKeys, PodStatusStore, LinkedUsers],
+    useFactory: (
+      pool: RedisConnectionPool,
+      keys: StatefulKeys,
+      pods: PodStatusStore,
+      linkedUsers: LinkedUsers,
+    ) => new StoreOverview(pool, keys, pods, linkedUsers),
   },
   {
     provide: LinkCache,

@@ -192,9 +192,22 @@ try {
     );
     if (!output.includes('consumer ok'))
       throw new Error(`${name}: the app did not finish: ${output}`);
+    // The package's bin, as npm installed it: the app above wrote a pod; the CLI must list it.
+    const pods = step('the stateful-redis bin', () =>
+      run(
+        join(dir, 'node_modules', '.bin', 'stateful-redis'),
+        ['--json', 'pods', 'prod', 'game'],
+        dir,
+        {
+          REDIS_URL: `redis://127.0.0.1:${port}`,
+        },
+      ),
+    );
+    if (!JSON.parse(pods).pods.some((pod) => pod.podId === 0))
+      throw new Error(`${name}: stateful-redis pods did not list pods: ${pods}`);
     run('redis-cli', ['-p', String(port), 'FLUSHALL'], dir);
     console.log(
-      `${name}: installed, strict tsc (${snippets.length} documentation snippets), ran: ok ` +
+      `${name}: installed, strict tsc (${snippets.length} documentation snippets), ran: ok, bin ok ` +
         `(@nestjs/common ${versions['@nestjs/common'].version}, @nestjs/terminus ${versions['@nestjs/terminus'].version}, typescript ${versions.typescript.version})`,
     );
   }

@@ -1,23 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'child_process';
-import { createRequire } from 'module';
+import { spawn, type ChildProcess } from 'child_process';
 import { join } from 'path';
+import { buildSrc } from '../build-src';
 import { freePort } from '../redis-server';
 
 const ROOT = join(__dirname, '..', '..', '..');
-/** This checkout's library and service, compiled once for the processes of the churn test. */
-const BUILD_DIR = join(ROOT, '.test-build', 'churn');
 
-/**
- * Compiles src/ into .test-build/churn (not dist/, which another suite builds at the same time).
- * Lua scripts are found from there as from dist/: three levels up, in lua/.
- */
+/** This checkout's library and service, compiled once for the processes of the churn test. */
 export function buildForProcesses(): string {
-  const tsc = createRequire(__filename).resolve('typescript/bin/tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
-  return BUILD_DIR;
+  return buildSrc('churn');
 }
 
 /** Where the processes find Redis: REDIS_URL, or REDIS_CLUSTER_NODES. */
