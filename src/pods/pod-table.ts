@@ -37,6 +37,15 @@ export class PodTable {
     private readonly read: (namespace: string, serviceName: string) => Promise<PodSnapshot>,
   ) {}
 
+  /** Every service's last snapshot this process read, fresh or not (metrics). */
+  *snapshots(): Generator<[namespace: string, serviceName: string, snapshot: PodSnapshot]> {
+    for (const [name, entry] of this.entries) {
+      if (entry.value === undefined) continue;
+      const [namespace, serviceName] = name.split('\u0000');
+      yield [namespace, serviceName, entry.value];
+    }
+  }
+
   /** The cached snapshot if there is a usable one, without waiting: the hot path's lookup. */
   peek(namespace: string, serviceName: string): PodSnapshot | undefined {
     const entry = this.entries.get(key(namespace, serviceName));

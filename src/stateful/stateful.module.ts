@@ -13,6 +13,7 @@ import {
   STATEFUL_OPTIONS_TYPE,
 } from './stateful.module-definition';
 import { StoreOverview } from '../overview/store-overview';
+import { PodStatusStore } from '../pods/pod-status-store';
 import { statefulProviders } from './stateful.providers';
 
 /** Holds the resolved options so both RedisModule and the executor can inject them; the factory runs once. */
@@ -26,7 +27,15 @@ class StatefulOptionsModule {}
  */
 @Module({
   providers: [...statefulProviders, StatefulExecutorService],
-  exports: [StatefulExecutorService, MalformedEntries, StatefulPodAgent, LinkCache, StoreOverview],
+  exports: [
+    StatefulExecutorService,
+    MalformedEntries,
+    StatefulPodAgent,
+    LinkCache,
+    StoreOverview,
+    // Not public API: the service's metrics read its pod table.
+    PodStatusStore,
+  ],
 })
 export class StatefulModule extends ConfigurableStatefulModule {
   static override forRoot(options: typeof STATEFUL_OPTIONS_TYPE): DynamicModule {

@@ -203,7 +203,7 @@ try {
         },
       ),
     );
-    if (!JSON.parse(pods).pods.some((pod) => pod.podId === 0))
+    if (JSON.parse(pods).pods.length === 0)
       throw new Error(`${name}: stateful-redis pods did not list pods: ${pods}`);
     run('redis-cli', ['-p', String(port), 'FLUSHALL'], dir);
     console.log(

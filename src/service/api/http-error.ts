@@ -1,5 +1,5 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { StatefulError } from '../../errors';
+import { RedisUnavailableError, StatefulError } from '../../errors';
 import {
   httpErrorBody,
   statefulErrorToHttp,
@@ -26,8 +26,17 @@ export function toHttpError(exception: unknown): HttpErrorBody {
   return httpErrorBody(HttpStatus.INTERNAL_SERVER_ERROR, 'Internal Server Error');
 }
 
-/** A stable label for metrics: the library's error code, or HTTP_<status>. */
+/**
+ * A stable label for metrics: the library's error code (`NOT_CONFIRMED` for a write the replicas did
+ * not confirm in time, a durability failure), or HTTP_<status>.
+ */
 export function errorType(exception: unknown): string {
+  if (
+    exception instanceof RedisUnavailableError &&
+    exception.reason === 'not confirmed by replicas'
+  ) {
+    return 'NOT_CONFIRMED';
+  }
   if (exception instanceof StatefulError) return exception.code;
   return `HTTP_${toHttpError(exception).statusCode}`;
 }

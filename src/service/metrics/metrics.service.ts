@@ -5,6 +5,7 @@ import { RedisConnectionPool } from '../../redis/redis-connection-pool';
 import { LuaScriptRegistry } from '../../scripts/lua-script-registry';
 import { MalformedEntries } from '../../core/malformed-entries';
 import { OperationDurations } from './operation-durations';
+import { PodStatusStore } from '../../pods/pod-status-store';
 
 /** The service's Prometheus registry: per-operation latency and errors, Redis connections, script reloads. */
 @Injectable()
@@ -30,6 +31,7 @@ export class MetricsService {
     scripts: LuaScriptRegistry,
     malformed: MalformedEntries,
     linkCache: LinkCache,
+    pods: PodStatusStore,
   ) {
     collectDefaultMetrics({ register: this.registry });
     if (linkCache.enabled) registerLinkCacheMetrics(this.registry, linkCache);
@@ -52,6 +54,20 @@ export class MetricsService {
       collect() {
         this.reset();
         for (const [kind, count] of malformed.totals) this.inc({ key_kind: kind }, count);
+      },
+    });
+    new Gauge({
+      name: 'stateful_pods',
+      help: "Known pods of each service this process routed to, by state, as of its last read of the service's pods (the pod table)",
+      labelNames: ['namespace', 'service', 'state'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [namespace, service, snapshot] of pods.table.snapshots()) {
+          for (const record of snapshot.pods.values()) {
+            this.inc({ namespace, service, state: record.state ?? 'none' });
+          }
+        }
       },
     });
     new Counter({
