@@ -11,6 +11,7 @@ import { RouteRequests } from './api/route-requests';
 import type { ServiceConfig } from './config/environment';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { serveDocs } from './docs/docs.routes';
+import { serveConsole } from './console/console.routes';
 import { installApiTokenCheck } from './edge/api-token.hook';
 import { installConnectionDraining } from './edge/connection-draining';
 import { edgeServerOptions } from './edge/edge-options';
@@ -56,5 +57,6 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
     redisWrites.batchThisTurn(),
   );
   serveDocs(app, buildOpenApiDocument(app));
+  if (config.console) serveConsole(fastify);
   return app;
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { LinkRequests } from './link-requests';
 import { LinksController } from './links.controller';
+import { OverviewController } from './overview.controller';
 import { PodsController } from './pods.controller';
 import { RouteController } from './route.controller';
 import { RouteRequests } from './route-requests';
@@ -13,7 +14,13 @@ import { WorkloadsController } from './workloads.controller';
  * parsing and timeouts are the edge's (src/service/edge), installed on Fastify by the app factory.
  */
 @Module({
-  controllers: [PodsController, WorkloadsController, LinksController, RouteController],
+  controllers: [
+    PodsController,
+    WorkloadsController,
+    LinksController,
+    RouteController,
+    OverviewController,
+  ],
   providers: [
     LinkRequests,
     RouteRequests,

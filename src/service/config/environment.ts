@@ -21,6 +21,8 @@ export interface ServiceConfig {
   /** Most uids of one batch-get, and services of one workloads read. */
   maxBatch: number;
   shutdownDelayMs: number;
+  /** Serve the operators' console at /console (CONSOLE). */
+  console: boolean;
   /** Whose key names: the Go port's (default) or the Java original's (REDIS_KEY_LAYOUT). */
   keyLayout: 'go' | 'java';
   /** Undefined: the layout's own (`sf`, or `slug` in the java layout). */
@@ -84,6 +86,7 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 100, 600_000, 10_000),
     maxBatch: read.integer('MAX_BATCH', 1, 100_000, 1_000),
     shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 0, 600_000, 0),
+    console: read.boolean('CONSOLE', false),
     keyLayout: store.keyLayout,
     ...optional('keyPrefix', store.keyPrefix),
     podTableTtlMs: read.integer('POD_TABLE_TTL_MS', 0, 3_600_000, 1_000),
