@@ -3,6 +3,11 @@ import { ConfigModule } from '@nestjs/config';
 import { StatefulValidationError } from '../errors';
 import { createApp } from './app.factory';
 import {
+  DEFAULT_REDIS_URL,
+  startPrivateRedisIfNeeded,
+  type PrivateRedis,
+} from './redis/private-redis';
+import {
   EnvironmentError,
   loadServiceConfig,
   startErrorLine,
@@ -20,10 +25,29 @@ async function main(): Promise<void> {
     const cause = (error as Error).cause ?? error;
     exitWithLine(cause instanceof EnvironmentError ? cause : error);
   }
+  let privateRedis: PrivateRedis | undefined;
+  try {
+    privateRedis = await startPrivateRedisIfNeeded(process.env);
+  } catch (error) {
+    exitWithLine(error);
+  }
+  if (privateRedis) config = { ...config, redis: { ...config.redis, url: privateRedis.url } };
   let app: Awaited<ReturnType<typeof createApp>>;
   try {
     app = await createApp(config);
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    // Nest re-raises the signal once closed, and a process ended by a signal runs no 'exit'
+    // listener: the private Redis stops as the HTTP server closes.
+    const stopPrivateRedis = privateRedis?.process;
+    if (stopPrivateRedis) {
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .addHook('onClose', (_instance, done) => {
+          stopPrivateRedis.kill('SIGTERM');
+          done();
+        });
+    }
     await app.listen(config.port, config.host);
   } catch (error) {
     // A configuration Redis refused (a database it does not have) stops the start with one line.
@@ -40,6 +64,11 @@ async function main(): Promise<void> {
   }
   const address = app.getHttpServer().address() as { address: string; port: number };
   const host = address.address.includes(':') ? `[${address.address}]` : address.address;
+  if (privateRedis) {
+    new Logger('Service').warn(
+      `No Redis at ${DEFAULT_REDIS_URL}: using a private, memory-only redis-server at ${privateRedis.url}, stopped with the service (its data goes with it); set REDIS_URL to use yours`,
+    );
+  }
   new Logger('Service').log(`Listening on http://${host}:${address.port}`);
 }
 
