@@ -126,7 +126,7 @@ describe('the gateway route and pod addresses over HTTP', () => {
     expect(none.status).toBe(503);
     expect(none.headers.get('retry-after')).toBe('1');
     expect(((await none.json()) as { message: string }).message).toBe(
-      'No available pod for service game in namespace prod',
+      'No available pod for service game in namespace prod: no pod of the service is known: its pods must report their load',
     );
     await report(bed, 2, { load: 1 });
     const nowhere = await route(bed, '?uid=u1');
@@ -134,6 +134,27 @@ describe('the gateway route and pod addresses over HTTP', () => {
     expect(nowhere.headers.get('retry-after')).toBe('1');
     expect(((await nowhere.json()) as { message: string }).message).toBe(
       'pod 2 of service game has no address: it reported none and ROUTE_UPSTREAM_TEMPLATE is not set',
+    );
+  });
+
+  it('a 503 says why: three pods known whose reports stopped', async () => {
+    const client = rawClient(bed);
+    const old = Date.now() - 45_000;
+    await client.hset(
+      'sf:{prod:state:svc3}:load',
+      '0',
+      `1:${old}`,
+      '1',
+      `2:${old}`,
+      '2',
+      `3:${old}`,
+    );
+    const response = await fetch(`${bed.baseUrl}/v1/namespaces/prod/services/svc3/route?uid=u1`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(response.status).toBe(503);
+    expect(((await response.json()) as { message: string }).message).toBe(
+      'No available pod for service svc3 in namespace prod: 3 pods known, none with a load report newer than 30000 ms: pods must keep reporting',
     );
   });
 

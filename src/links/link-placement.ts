@@ -1,6 +1,6 @@
 import { NoAvailablePodError } from '../errors';
 import type { PodSnapshot } from '../pods/pod-snapshot';
-import { pickPod } from '../pods/pod-selection';
+import { explainNoPod, pickPod, type PodSelectionInput } from '../pods/pod-selection';
 import { isGone } from '../pods/pod-status';
 import type { PodTable } from '../pods/pod-table';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
@@ -104,7 +104,12 @@ export class LinkPlacement {
   ): Promise<ComputeLinkResult> {
     const snapshot = await this.table.get(namespace, serviceName);
     const candidate = this.pick(namespace, serviceName, snapshot, choice, choice.excludePods);
-    if (candidate === null) throw new NoAvailablePodError(namespace, serviceName);
+    if (candidate === null) {
+      const reason = explainNoPod(
+        this.selection(namespace, serviceName, snapshot, choice, choice.excludePods),
+      );
+      throw new NoAvailablePodError(namespace, serviceName, reason);
+    }
     const keys = this.keys.linkKeys(namespace, uid, serviceName);
     const placed = this.reserve(namespace, serviceName, candidate, choice);
     const { flag, podId, epoch } = await this.scripts
@@ -249,10 +254,21 @@ export class LinkPlacement {
     choice: PlacementChoice,
     excludePods: ReadonlySet<number>,
   ): number | null {
+    return pickPod(this.selection(namespace, serviceName, read, choice, excludePods));
+  }
+
+  /** What pickPod decides on: the newest of the read and the table's copy, with the choice. */
+  private selection(
+    namespace: string,
+    serviceName: string,
+    read: PodSnapshot,
+    choice: PlacementChoice,
+    excludePods: ReadonlySet<number>,
+  ): PodSelectionInput {
     const cached = this.table.peek(namespace, serviceName);
     const snapshot = cached !== undefined && cached.readAt >= read.readAt ? cached : read;
     const { nowMs, ageMs: tableAgeMs } = snapshot.clock();
-    return pickPod({
+    return {
       pods: snapshot.pods,
       nowMs,
       maxAgeMs: choice.maxAgeMs,
@@ -263,7 +279,7 @@ export class LinkPlacement {
       // A gone pod is never picked, even when the rule that makes it gone is below maxAgeMs.
       gone: (record) => isGone(record, nowMs, choice, tableAgeMs),
       loadPerUser: choice.loadPerUser,
-    });
+    };
   }
 }
 

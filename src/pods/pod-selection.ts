@@ -50,6 +50,42 @@ export function pickPod(
   return good[Math.min(good.length - 1, Math.floor(random() * good.length))][0];
 }
 
+/**
+ * Why pickPod found no pod, for the error an operator reads: how many pods are known and what keeps
+ * each out, e.g. `3 pods known, none with a load report newer than 30000 ms` or
+ * `2 pods known: 1 Draining, 1 at or above maxLoad 100`.
+ */
+export function explainNoPod(input: PodSelectionInput): string {
+  const known = input.pods.size;
+  if (known === 0) return 'no pod of the service is known: its pods must report their load';
+  const reasons = new Map<string, number>();
+  for (const [podId, record] of input.pods) {
+    const maxAgeMs = record.java === true ? (input.javaMaxAgeMs ?? input.maxAgeMs) : input.maxAgeMs;
+    const reason =
+      record.state === SHUTDOWN_STATE
+        ? 'Shutdown'
+        : record.state === DRAINING_STATE
+          ? 'Draining'
+          : input.excludePods.has(podId)
+            ? 'excluded'
+            : record.load === undefined
+              ? 'without a load report'
+              : !isFresh(record.load, input.nowMs, maxAgeMs)
+                ? `with a load report older than ${maxAgeMs} ms`
+                : input.gone?.(record) === true
+                  ? 'gone (its reports stopped)'
+                  : `at or above maxLoad ${input.maxLoad}`;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+  const pods = `${known} pod${known === 1 ? '' : 's'} known`;
+  const stale = [...reasons.keys()].find((reason) => reason.startsWith('with a load report older'));
+  if (reasons.size === 1 && stale !== undefined) {
+    const age = stale.slice('with a load report older than '.length);
+    return `${pods}, none with a load report newer than ${age}: pods must keep reporting`;
+  }
+  return `${pods}, none available: ${[...reasons].map(([reason, count]) => `${count} ${reason}`).join(', ')}`;
+}
+
 function isEligible(
   podId: number,
   record: PodRecord,
