@@ -50,7 +50,7 @@ const SCENARIOS = [
   'startup',
   'memory',
 ] as const;
-/** Links in the reverse-lookup scenario (BENCH_SCAN_LINKS; SPEC §6's figure is on 1,000,000). */
+/** Links in the reverse-lookup scenario (BENCH_SCAN_LINKS; docs/operations.md's figure is on 1,000,000). */
 const SCAN_LINKS = Number(process.env.BENCH_SCAN_LINKS ?? 1_000_000);
 /** The CPU check before each scenario, by scenario: shows whether the machine stayed as fast. */
 const cpuChecks: [string, number][] = [];

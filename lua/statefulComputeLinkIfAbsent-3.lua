@@ -8,7 +8,7 @@
     slug-lk:{ns:uid} and slug-lk:{ns:uid:svc}:epoch, src/core/stateful-keys.ts):
       KEYS[1] link key        P:{ns:lk:uid}svc        (string: pod id)
       KEYS[2] user links key  P:{ns:lk:uid}           (hash: service -> pod id)
-      KEYS[3] epoch key       P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)
+      KEYS[3] epoch key       P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, docs/operations.md)
 
       ARGV[1] service name
       ARGV[2] persist seconds: '-1' persistent, otherwise the TTL in seconds

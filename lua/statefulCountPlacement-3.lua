@@ -1,6 +1,6 @@
 --[[
   Counts a user placed on a pod (a new link, or a move) since the pod's last load report, so that
-  every gateway's pod choice sees it until the pod reports again (placement accounting, SPEC §10).
+  every gateway's pod choice sees it until the pod reports again (placement accounting, docs/operations.md).
   The count names the report it counts from: a newer report, in either format, starts it afresh.
 
     Input (keys named as in the go layout; in the java layout P:{ns:state:svc} is

@@ -6,7 +6,7 @@
     Input (keys named as in the go layout; in the java layout they are slug-lk:{ns:uid:svc},
     slug-lk:{ns:uid} and slug-lk:{ns:uid:svc}:epoch, src/core/stateful-keys.ts):
       KEYS[1] link key   P:{ns:lk:uid}svc        (string: pod id)
-      KEYS[2] epoch key  P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, SPEC §10)
+      KEYS[2] epoch key  P:{ns:lk:uid}svc:epoch  (string: <epoch>:<pod id>, docs/operations.md)
 
     Output:
       nil when there is no link, else { pod id (bulk string), PTTL in ms (-1: persistent),

@@ -2,7 +2,7 @@
   Sets a pod's state. In the Java original's status format nothing but Java's own value is written
   where Java reads: the state hash keeps '<load>-<unixMillis>-<avail>' with avail 0 for Draining and
   Shutdown, 1 otherwise, and the state itself is held in the info hash, where the pod's next beat
-  finds it (SPEC §11); 'Ready' ends the hold.
+  finds it (docs/operations.md); 'Ready' ends the hold.
 
     Input (keys named as in the go layout; in the java layout P:{ns:state:svc} is
     slug-state:{ns:svc}, src/core/stateful-keys.ts):

@@ -11,7 +11,7 @@ const SVC = 'game';
 const LATENCY_CALLS = 2_000;
 
 /**
- * The cost of `durability: { replicas: 1 }` (SPEC §8): the same link calls through a library with
+ * The cost of `durability: { replicas: 1 }` (docs/reliability.md): the same link calls through a library with
  * the option off and one with it on, against the same servers in the same rounds (a master with
  * one replica each). Throughput at IN_FLIGHT calls in flight, and the latency of one call alone.
  */

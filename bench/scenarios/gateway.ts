@@ -38,7 +38,7 @@ interface Driven {
 }
 
 /**
- * SPEC §9's routed path: requests through nginx with the route in front (deploy/gateways, the link
+ * docs/gateways.md's routed path: requests through nginx with the route in front (deploy/gateways, the link
  * cache on) against the same nginx forwarding straight to one pod, in turns in the same rounds;
  * then the service's CPU per route answer against a bare Fastify route's CPU per answer, each
  * driven directly. The pods are deploy/gateways/sample-game-server.mjs; every user is linked

@@ -36,7 +36,7 @@ function mix(library: Library, missEvery: number) {
 }
 
 /**
- * The link cache (SPEC §7): cached getLinkedPod at 99% and 90% hits against the same calls without
+ * The link cache (docs/link-cache.md): cached getLinkedPod at 99% and 90% hits against the same calls without
  * the cache, in the same rounds; the time from another client's write until the entry is gone;
  * Redis commands per call; shared calls; memory per entry.
  */

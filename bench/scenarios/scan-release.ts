@@ -10,7 +10,7 @@ const PODS = 4;
 const COUNT = 1_000;
 
 /**
- * Reverse lookup and release on 1,000,000 links (SPEC §6): `scanLinkedUsers` over the whole
+ * Reverse lookup and release on 1,000,000 links (docs/operations.md): `scanLinkedUsers` over the whole
  * keyspace and `releasePodUsers` of one pod's users, against the raw ioredis work they are made of
  * (a SCAN pass over every master; the compare-and-remove script per known uid), in the same run.
  */

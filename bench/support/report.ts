@@ -6,7 +6,7 @@ export interface Section {
   rows: string[][];
 }
 
-/** A target of the benchmark issue and whether this run met it. */
+/** A performance target and whether this run met it. */
 export interface TargetCheck {
   target: string;
   measured: string;
@@ -44,7 +44,7 @@ export function sectionToText(section: Section): string {
 export function targetsSection(checks: TargetCheck[]): Section {
   return {
     title: 'Targets',
-    notes: ['The targets of the benchmark issue, against this run.'],
+    notes: ['The performance targets, against this run.'],
     header: ['target', 'measured', 'met'],
     rows: checks.map((check) => [check.target, check.measured, check.met ? 'yes' : 'no']),
   };

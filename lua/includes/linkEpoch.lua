@@ -1,5 +1,5 @@
 --[[
-  Fencing epochs (SPEC §10). Beside each link key lies its epoch key, the link key + ':epoch',
+  Fencing epochs (docs/operations.md). Beside each link key lies its epoch key, the link key + ':epoch',
   holding '<epoch>:<pod id>' with the link's time to live; the Go/Java originals never read it. An
   epoch is the Redis clock in microseconds, or the previous epoch + 1 when that is later, so epochs
   only grow per link, also across a removal and a failover (as long as the clock does not go back).

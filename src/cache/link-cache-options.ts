@@ -2,7 +2,7 @@ import { StatefulValidationError } from '../errors';
 import * as check from '../core/validators';
 import type { NamespaceCheck } from '../core/validators';
 
-/** `StatefulModule.forRoot({ cache })`: the gateway's link cache (SPEC §7). Off when absent. */
+/** `StatefulModule.forRoot({ cache })`: the gateway's link cache (docs/link-cache.md). Off when absent. */
 export interface LinkCacheOptions {
   /** How many links the cache holds at most; the least recently used go first. */
   maxEntries: number;

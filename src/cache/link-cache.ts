@@ -27,7 +27,7 @@ export interface LinkCacheStats {
 }
 
 /**
- * The gateway's link cache (SPEC §7): links answered from memory, kept coherent by Redis. Off
+ * The gateway's link cache (docs/link-cache.md): links answered from memory, kept coherent by Redis. Off
  * unless `cache` is configured; then every method is a cheap no-op. Entries are admitted only while
  * every master reports changes to this process (TrackedMasters), and only if no change to the key
  * was reported while the answer was fetched (LinkEntries).
@@ -153,7 +153,7 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
   // ---- InvalidationSink ----
 
   invalidate(redisKey: string): void {
-    // A change to a link's epoch key is a change to the link (SPEC §10: the cache carries epochs).
+    // A change to a link's epoch key is a change to the link (docs/operations.md: the cache carries epochs).
     const key = linkKeyOfEpoch(redisKey) ?? redisKey;
     this.entries?.invalidate(key);
     // A call under way may have read the old value: a call starting now must not join it.

@@ -18,7 +18,7 @@ export interface CachedLink {
   readonly persistent: boolean;
   /** Whether `persistent` is what Redis holds, or only the shorter life a write assumed. */
   readonly persistenceKnown: boolean;
-  /** 0 when the link has no epoch of its pod (SPEC §10). */
+  /** 0 when the link has no epoch of its pod (docs/operations.md). */
   readonly epoch: number;
 }
 

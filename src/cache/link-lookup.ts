@@ -17,7 +17,7 @@ interface ComputeCall {
 }
 
 /**
- * The gateway's fast path (SPEC §7): getLinkedPod and computeLinkedPod answered from the link
+ * The gateway's fast path (docs/link-cache.md): getLinkedPod and computeLinkedPod answered from the link
  * cache when it may, and identical calls under way at the same time sharing one Redis call.
  * Arguments are checked by the caller.
  */
@@ -91,7 +91,7 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
   }
 
   /**
-   * The link with its epoch (SPEC §10): from the cache when it holds it, else one script that the
+   * The link with its epoch (docs/operations.md): from the cache when it holds it, else one script that the
    * cache takes in. `fresh` skips the cache (owner checks: a process that was paused is the one
    * whose cache may not have heard of a change yet).
    */

@@ -13,7 +13,7 @@ import type { LinkState } from './link-entries';
 import { linkAfterWrite, type LinkLookup } from './link-lookup';
 
 /**
- * The link-writing scripts (SPEC §3 "Links"), keeping this process's view coherent: calls under
+ * The link-writing scripts (docs/operations.md, "Links"), keeping this process's view coherent: calls under
  * way for a link take no new callers once a write to it is answered, and the link cache takes the
  * link as written (read-your-writes). Arguments are checked by the caller. Not `async`: this is
  * the hot path, and each call costs one promise on top of ioredis' own.

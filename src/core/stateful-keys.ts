@@ -4,7 +4,7 @@ import * as check from './validators';
 
 /**
  * Which original's key names the store uses: `go`, the Go port's (`P:{ns:lk:uid}svc`, the default),
- * or `java`, the Java original's (`slug-lk:{app:region:logic:uid:svc}`), SPEC §2 and §11.
+ * or `java`, the Java original's (`slug-lk:{app:region:logic:uid:svc}`), docs/operations.md.
  */
 export type KeyLayout = 'go' | 'java';
 
@@ -63,9 +63,9 @@ export abstract class StatefulKeys {
 
   /**
    * The state hash's key + `:info`: hash of what this project keeps of each pod, additive (the
-   * originals never read it): `<pod id>:address` -> `host:port` (SPEC §9), `<pod id>:everyMs` -> its
-   * period, `<pod id>:placed` -> `<count>:<unixMillis of the report it counts from>` (SPEC §10),
-   * `<pod id>:state` -> the state held for a Java status (SPEC §11).
+   * originals never read it): `<pod id>:address` -> `host:port` (docs/gateways.md), `<pod id>:everyMs` -> its
+   * period, `<pod id>:placed` -> `<count>:<unixMillis of the report it counts from>` (docs/operations.md),
+   * `<pod id>:state` -> the state held for a Java status (docs/operations.md).
    */
   podInfo(namespace: string, serviceName: string): string {
     return `${this.podStates(namespace, serviceName)}:info`;
@@ -92,7 +92,7 @@ export abstract class StatefulKeys {
 }
 
 /**
- * The Go port's layout (SPEC §2), the default:
+ * The Go port's layout (docs/operations.md), the default:
  * `P:{ns:state:svc}` (state hash), `P:{ns:state:svc}:load` (load hash), `P:{ns:workload:svc}`,
  * `P:{ns:lk:uid}` (user hash) and `P:{ns:lk:uid}svc` (link), in the user's slot.
  */
@@ -161,7 +161,7 @@ export class GoKeyLayout extends StatefulKeys {
 }
 
 /**
- * The Java original's layout (its StatefulDriverRedisImpl, SPEC §11), with namespace
+ * The Java original's layout (its StatefulDriverRedisImpl, docs/operations.md), with namespace
  * `<appId>:<regionId>:<logicType>`: `slug-state:{ns:svc}` (state hash, Java statuses),
  * `slug-lk:{ns:uid}` (user hash) and `slug-lk:{ns:uid:svc}` (link). A link and its user hash lie in
  * different slots, so this layout needs a single Redis (standalone or Sentinel), as Java's own
@@ -254,7 +254,7 @@ export const DEFAULT_JAVA_KEY_PREFIX = 'slug';
 export type LinkKeys = [string, string, string];
 
 /**
- * `<link key>:epoch`: string, `<epoch>:<pod id>`, the link's fencing epoch (SPEC §10), additive
+ * `<link key>:epoch`: string, `<epoch>:<pod id>`, the link's fencing epoch (docs/operations.md), additive
  * (the originals never read it), in the link's slot, with the link's time to live. No link key ends
  * with it: service names hold no `:`.
  */

@@ -2,7 +2,7 @@ export const DEFAULT_KEY_PREFIX = 'sf';
 export const DEFAULT_LOAD_MAX_AGE_MS = 30_000;
 /**
  * The freshness window for pods whose status is the Java original's, when a call sets none: two of
- * its 30 s beats, so that a Java pod whose beat is a little late stays eligible (SPEC §11).
+ * its 30 s beats, so that a Java pod whose beat is a little late stays eligible (docs/operations.md).
  */
 export const DEFAULT_JAVA_LOAD_MAX_AGE_MS = 60_000;
 /**

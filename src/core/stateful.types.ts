@@ -61,7 +61,7 @@ export interface ComputeLinkResult {
   /** true when this call created the link; false when the user was already linked (or another caller won the race). */
   created: boolean;
   /**
-   * The link's fencing epoch (SPEC §10): greater than every epoch the link had before; a new one
+   * The link's fencing epoch (docs/operations.md): greater than every epoch the link had before; a new one
    * whenever the user is linked to another pod or linked anew. Hand it to the pod, which checks it
    * (`isLinkOwner`, `StatefulPodAgent.owns`) before it writes the user's state.
    */

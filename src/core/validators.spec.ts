@@ -12,7 +12,7 @@ const rejects = (fn: () => void, field: string) => {
   throw new Error(`expected ${field} to be rejected`);
 };
 
-describe('SPEC §2 validators', () => {
+describe('docs/operations.md validators', () => {
   it('names: 1-128 of A-Z a-z 0-9 . _ -, starting with a letter or digit', () => {
     for (const ok of ['a', '0', 'game.v2_x-y', 'A'.repeat(128)]) check.assertNamespace(ok);
     for (const bad of ['', '_a', '.a', '-a', 'a:b', 'a}', 'a b', 'A'.repeat(129), 'é']) {

@@ -1,7 +1,7 @@
 import { isIPv6 } from 'net';
 import { StatefulValidationError } from '../errors';
 
-/** SPEC §2 identifier rules, checked before any Redis call. Each throws StatefulValidationError naming the field. */
+/** docs/operations.md identifier rules, checked before any Redis call. Each throws StatefulValidationError naming the field. */
 
 /** Not printable: controls, format characters, surrogates, unassigned, line/paragraph separators. */
 const NOT_PRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Cn}\p{Zl}\p{Zp}]/u;
@@ -106,7 +106,7 @@ export function assertPersistSeconds(
   }
 }
 
-/** A state string as SPEC §2 allows it: 1 to 1024 characters, no control characters. */
+/** A state string as docs/operations.md allows it: 1 to 1024 characters, no control characters. */
 export function isState(value: string): boolean {
   const length = codePointLength(value);
   return length >= 1 && length <= 1024 && !CONTROL.test(value);
@@ -143,7 +143,7 @@ const DNS_NAME =
 const ADDRESS_RULE =
   'must be host:port (IPv4, [IPv6] or a DNS name; port 1 to 65535), at most 255 characters';
 
-/** A pod's address as gateways dial it (SPEC §9): `host:port`. */
+/** A pod's address as gateways dial it (docs/gateways.md): `host:port`. */
 export function assertAddress(value: unknown, field = 'address'): asserts value is string {
   if (typeof value !== 'string' || !isAddress(value)) {
     throw new StatefulValidationError(field, ADDRESS_RULE);
@@ -176,7 +176,7 @@ export function assertPeriodMs(value: unknown, field = 'everyMs'): asserts value
   assertIntegerIn(value, field, MIN_PERIOD_MS, MAX_PERIOD_MS, ' (ms)');
 }
 
-/** A link's fencing epoch in a request (SPEC §10): a safe integer > 0. */
+/** A link's fencing epoch in a request (docs/operations.md): a safe integer > 0. */
 export function assertEpoch(value: unknown, field = 'epoch'): asserts value is number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
     throw new StatefulValidationError(field, 'must be an integer from 1 to 9007199254740991');

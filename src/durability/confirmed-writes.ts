@@ -34,7 +34,7 @@ const MAX_REDIRECTIONS = 16;
 const REFUSED_PAUSE_MS = 100;
 
 /**
- * Writes that resolve only once `replicas` replicas have them (SPEC §8). Each write is sent on one
+ * Writes that resolve only once `replicas` replicas have them (docs/reliability.md). Each write is sent on one
  * connection to the master that executes it (on a Cluster, the master of its slot, found by the
  * library rather than by ioredis' routing so that the WAIT after it goes to the same socket), and
  * WAIT follows on that connection, shared by the writes sent meanwhile (`ConnectionWaits`).

@@ -5,7 +5,7 @@ import type { RedisModuleOptions } from '../redis/redis-module-options';
 import * as check from '../core/validators';
 
 /**
- * `StatefulModule.forRoot({ durability })` (SPEC §8; off when absent): every link write and pod
+ * `StatefulModule.forRoot({ durability })` (docs/reliability.md; off when absent): every link write and pod
  * status write resolves only once `replicas` replicas confirm it (Redis WAIT), or fails with
  * RedisUnavailableError saying it was not confirmed.
  */

@@ -31,7 +31,7 @@ export interface PlacementObserver {
 }
 
 /**
- * computeLinkedPod (SPEC §3, §6): keep an existing link, heal one whose pod is gone, or place a new
+ * computeLinkedPod (docs/operations.md): keep an existing link, heal one whose pod is gone, or place a new
  * user. Read-then-claim: the pod table and the user's keys lie in different Cluster slots, so every
  * write is a single-slot script that decides atomically (claim if absent, move if still on the
  * gone pod), and a caller that loses a race gets the winner's pod.
@@ -293,7 +293,7 @@ const parseMove = (reply: unknown) =>
     ? null
     : parseFlagPodIdAndEpoch(reply, 'statefulMoveLink');
 
-/** Whether the snapshot says the pod is gone, by the call's rule (SPEC §10). */
+/** Whether the snapshot says the pod is gone, by the call's rule (docs/operations.md). */
 function goneIn(snapshot: PodSnapshot, podId: number, choice: PlacementChoice): boolean {
   const { nowMs, ageMs } = snapshot.clock();
   return isGone(snapshot.pods.get(podId), nowMs, choice, ageMs);

@@ -7,7 +7,7 @@ import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
 
 /**
- * Reads of links that the link cache does not serve (SPEC §3 "Links"): a link only if persistent,
+ * Reads of links that the link cache does not serve (docs/operations.md, "Links"): a link only if persistent,
  * many users' links at once, and a user's persistent links. Reads of many entries leave out, and
  * count, an entry that is not a pod id. Arguments are checked by the caller.
  */

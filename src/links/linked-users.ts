@@ -28,7 +28,7 @@ export function scanCount(count: number | undefined): number {
 }
 
 /**
- * Reverse lookup (SPEC §6): the users linked to a pod, found by SCAN over every master, and their
+ * Reverse lookup (docs/operations.md): the users linked to a pod, found by SCAN over every master, and their
  * release. A pass over the keyspace, for drains and operators, never for a request path. A scan
  * across a topology change (failover, resharding) may miss or repeat users: run it again.
  */

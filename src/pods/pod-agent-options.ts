@@ -14,7 +14,7 @@ export interface PodAgentOptions {
   /** The pod's load, reported at every beat (lower is less loaded). */
   load: () => number | Promise<number>;
   /**
-   * Where gateways reach this pod, `host:port`, reported at every beat (SPEC §9). Default:
+   * Where gateways reach this pod, `host:port`, reported at every beat (docs/gateways.md). Default:
    * `POD_IP` from the environment (the downward API's `status.podIP`) and `port`, when both exist.
    */
   address?: string;

@@ -10,7 +10,7 @@ export interface PodInfo {
   everyMs?: { period: number; since: number };
   /** Users placed on it, and the time of the load report they count from. */
   placed?: { count: number; since: number };
-  /** In the Java status format: the state held for it where Java does not read (SPEC §11). */
+  /** In the Java status format: the state held for it where Java does not read (docs/operations.md). */
   state?: string;
 }
 

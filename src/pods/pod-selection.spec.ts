@@ -95,7 +95,7 @@ describe('explainNoPod', () => {
   });
 
   it('counts what keeps each pod out', () => {
-    const pods = new Map([
+    const pods = new Map<number, PodRecord>([
       [0, { ...report(1_000), state: 'Draining' }],
       [1, { ...report(1_000), state: 'Draining' }],
       [2, report(1_000, 500)],

@@ -17,7 +17,7 @@ import { PodTable } from './pod-table';
 export type PodStatusFormat = 'split' | 'java';
 
 /**
- * Pod states and load reports (SPEC §3 "Pod state and load", §6 `reportPodStatus`), and the pod
+ * Pod states and load reports (docs/operations.md, "Pods and their agent"), and the pod
  * table that placement and healing read. Reads of the state hash understand Java statuses and
  * leave out entries that do not parse.
  */
@@ -260,7 +260,7 @@ export class PodStatusStore {
   }
 
   /**
-   * Placement accounting (SPEC §10). A placement about to be written counts in this process's pod
+   * Placement accounting (docs/operations.md). A placement about to be written counts in this process's pod
    * table at once (`reservePlacement`), so that the calls under way beside it see it; once written
    * it counts in Redis for every gateway until the pod's next load report (`countPlacement`), else
    * it is taken back (`cancelPlacement`). The Redis count is not awaited: the link is written

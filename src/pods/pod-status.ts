@@ -74,7 +74,7 @@ export function parseStateValue(value: string, javaOnly = false): PodRecord | un
 }
 
 /**
- * A Java status's state, given the state this project holds for the pod (SPEC §11: Draining, or an
+ * A Java status's state, given the state this project holds for the pod (docs/operations.md: Draining, or an
  * operator's Shutdown, kept where Java does not read): the held one wins.
  */
 export function withHeldState(record: PodRecord, held: string | undefined): PodRecord {

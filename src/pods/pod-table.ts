@@ -22,7 +22,7 @@ interface Entry {
 const CONFIRM_WINDOW_MS = 100;
 
 /**
- * The pod table (SPEC §6): each service's states and loads, kept in process for `ttlMs` and
+ * The pod table (docs/operations.md): each service's states and loads, kept in process for `ttlMs` and
  * refreshed by one read shared by every caller that needs it meanwhile. Placing new users and
  * checking whether a linked pod is gone read it, so the common path (a link exists) stays one
  * Redis call: while a refresh is under way, that path keeps using the previous snapshot (at most

@@ -23,12 +23,12 @@ export type LinkOwnerCheck = (
 ) => Promise<boolean>;
 
 /**
- * The pod side of the store (SPEC §6), active when `StatefulModule.forRoot({ pod })` is given: at
+ * The pod side of the store (docs/operations.md), active when `StatefulModule.forRoot({ pod })` is given: at
  * bootstrap it reports `Ready` and the load, then the load every `reportEveryMs` (with jitter, so a
  * fleet started together does not beat in step); `setState('Draining')` lets the app drain itself;
  * on application shutdown it reports `Shutdown` once, before the Redis connections close. A Redis
  * outage is logged once and retried at the next beat, never thrown into the app. `owns` is the
- * fencing check of SPEC §10.
+ * fencing check of docs/operations.md.
  */
 
 export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -70,7 +70,7 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
   }
 
   /**
-   * Whether this pod still holds the user at `epoch` (SPEC §10), read from Redis: check it before
+   * Whether this pod still holds the user at `epoch` (docs/operations.md), read from Redis: check it before
    * writing the user's state, and refuse a request whose epoch is older than one already seen. A
    * pod that was paused or cut off, and taken for gone meanwhile, finds out here that it lost the user.
    */
@@ -173,7 +173,7 @@ export class StatefulPodAgent implements OnApplicationBootstrap, BeforeApplicati
       this.options!.namespace,
       this.options!.service,
       this.resolved!.podId,
-      // The period lets gateways take this pod for gone after missedBeats of them (SPEC §10).
+      // The period lets gateways take this pod for gone after missedBeats of them (docs/operations.md).
       { load, state, address: this.resolved!.address, everyMs: this.resolved!.reportEveryMs },
     );
   }

@@ -6,7 +6,7 @@ import type { RedisConnectionPool } from '../redis/redis-connection-pool';
 import { writeCommand } from '../redis/write-path';
 import type { LuaScriptRegistry } from '../scripts/lua-script-registry';
 
-/** The state of a service as a whole (SPEC §3 "Workload state"): one string key per service. */
+/** The state of a service as a whole (docs/operations.md, "Workload state"): one string key per service. */
 export class WorkloadStates {
   constructor(
     private readonly pool: RedisConnectionPool,

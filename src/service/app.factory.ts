@@ -23,19 +23,19 @@ import { RedisWriteBatching } from './redis/redis-write-batching';
 
 /**
  * Builds the service on Fastify (chosen over Express for its lower per-request overhead; the
- * benchmark compares both) with the HTTP edge of SPEC §5 installed. Not listening yet: `main.ts`
+ * benchmark compares both) with the HTTP edge of docs/http-api.md installed. Not listening yet: `main.ts`
  * listens, tests pick a free port.
  */
 export async function createApp(config: ServiceConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     ...edgeServerOptions(config),
-    // SPEC §2 allows 256-character uids; percent-encoded 4-byte characters take 12 bytes each.
+    // docs/operations.md allows 256-character uids; percent-encoded 4-byte characters take 12 bytes each.
     routerOptions: { maxParamLength: 4_096 },
     // Nest registers @fastify/middie, whose onRequest hook every request runs, for Nest middleware.
     // The service's only middleware is pino-http's request log, mounted with LOG_REQUESTS alone
     // (app.module.ts): without it there is nothing for middie to run.
     skipMiddie: !config.logRequests,
-    // Errors Fastify raises before routing (a bad percent-escape) get the SPEC §5 shape too.
+    // Errors Fastify raises before routing (a bad percent-escape) get the docs/http-api.md shape too.
     frameworkErrors: (error: Error, _request: FastifyRequest, reply: FastifyReply) => {
       const body = toHttpError(Object.assign(error, { statusCode: 400 }));
       void reply.status(body.statusCode).send(body);

@@ -19,7 +19,7 @@ import { PodStatusStore } from '../pods/pod-status-store';
 import { WorkloadStates } from '../pods/workload-states';
 
 /**
- * The store's operations (SPEC §3, §6): the one API class, delegating to the rooms below it. Every
+ * The store's operations (docs/operations.md): the one API class, delegating to the rooms below it. Every
  * method validates its input before touching Redis (pod and workload states check their own, in
  * src/pods; the link methods check here), every multi-key change is one Lua script, and every
  * reply is parsed strictly (reads of many entries leave out, and count, an entry that does not
@@ -75,7 +75,7 @@ export class StatefulExecutorService {
     return this.pods.reportLoad(namespace, serviceName, podId, load);
   }
 
-  /** A pod's heartbeat: load and optional state in one script, on the Redis clock (SPEC §6). */
+  /** A pod's heartbeat: load and optional state in one script, on the Redis clock (docs/operations.md). */
   reportPodStatus(
     namespace: string,
     serviceName: string,
@@ -172,7 +172,7 @@ export class StatefulExecutorService {
     return this.writes.trySet(namespace, uid, serviceName, podId, persistSeconds);
   }
 
-  /** From the link cache when it is on and holds the link (SPEC §7); identical calls share one read. */
+  /** From the link cache when it is on and holds the link (docs/link-cache.md); identical calls share one read. */
   getLinkedPod(namespace: string, uid: string, serviceName: string): Promise<number | null> {
     try {
       this.keys.assertLink(namespace, uid, serviceName);
@@ -183,7 +183,7 @@ export class StatefulExecutorService {
   }
 
   /**
-   * The link with its fencing epoch and persistence (SPEC §10), or null; from the link cache when
+   * The link with its fencing epoch and persistence (docs/operations.md), or null; from the link cache when
    * it holds it. `epoch` is 0 for a link a Go/Java original wrote (none issued yet).
    */
   getLink(namespace: string, uid: string, serviceName: string): Promise<LinkWithEpoch | null> {
@@ -277,7 +277,7 @@ export class StatefulExecutorService {
   }
 
   /**
-   * The user's pod: the linked one, the one it is moved to when its pod is gone (healing, SPEC §6),
+   * The user's pod: the linked one, the one it is moved to when its pod is gone (healing, docs/operations.md),
    * or a least-loaded eligible one for a new user. See LinkPlacement.
    */
   computeLinkedPod(

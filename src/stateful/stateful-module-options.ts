@@ -30,12 +30,12 @@ export interface StatefulModuleOptions {
    */
   podStatusFormat?: PodStatusFormat;
   /**
-   * The link cache (SPEC §7; off by default): getLinkedPod and computeLinkedPod on an existing
+   * The link cache (docs/link-cache.md; off by default): getLinkedPod and computeLinkedPod on an existing
    * link answered from memory, kept coherent by Redis client-side caching invalidations.
    */
   cache?: LinkCacheOptions;
   /**
-   * Replicated acknowledgements (SPEC §8; off by default): link and pod status writes resolve only
+   * Replicated acknowledgements (docs/reliability.md; off by default): link and pod status writes resolve only
    * once this many replicas have them (Redis WAIT on the connection that wrote).
    */
   durability?: DurabilityOptions;

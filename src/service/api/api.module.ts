@@ -10,7 +10,7 @@ import { ServiceExceptionFilter } from './service-exception.filter';
 import { WorkloadsController } from './workloads.controller';
 
 /**
- * The `/v1` API of SPEC §5 over the injected StatefulExecutorService. The token check, body
+ * The `/v1` API of docs/http-api.md over the injected StatefulExecutorService. The token check, body
  * parsing and timeouts are the edge's (src/service/edge), installed on Fastify by the app factory.
  */
 @Module({

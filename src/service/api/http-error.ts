@@ -7,7 +7,7 @@ import {
 } from '../../http/stateful-http-error';
 
 /**
- * Maps anything a handler or the framework threw to a status and a SPEC §5 body: the library's
+ * Maps anything a handler or the framework threw to a status and a docs/http-api.md body: the library's
  * errors as any host app maps them (`statefulErrorToHttp`), Nest's HTTP exceptions, Fastify's
  * client errors (malformed JSON, body too large, wrong media type); anything else is a bare 500.
  */

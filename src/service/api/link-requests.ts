@@ -44,7 +44,7 @@ const COMPUTE_LINK_FIELDS = [
 ];
 
 /**
- * The link routes' work without any framework: read the request as SPEC §5 defines it (strictly,
+ * The link routes' work without any framework: read the request as docs/http-api.md defines it (strictly,
  * see request-parsing.ts), call the executor, and say what to answer. Both the Nest controller
  * (Express, and the OpenAPI document) and the plain Fastify handlers (fastify-link-routes.ts) call
  * it, so the two cannot answer differently.

@@ -43,7 +43,7 @@ import {
 import { V1Routes } from './v1-routes.decorator';
 
 /**
- * Users' links to pods (SPEC §5). The routes of one link (PUT, GET, DELETE, compute) are the work of
+ * Users' links to pods (docs/http-api.md). The routes of one link (PUT, GET, DELETE, compute) are the work of
  * LinkRequests; on Fastify they are served by plain handlers (fastify-link-routes.ts), and these
  * methods declare them (path, OpenAPI) and serve them on Express.
  */

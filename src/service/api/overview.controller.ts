@@ -9,7 +9,7 @@ import { ServiceOverviewResponse, ServicesResponse, UserOverviewResponse } from 
 import { V1Routes } from './v1-routes.decorator';
 
 /**
- * What operators look at (the console, SPEC §12): the services in the store, a service's pods with
+ * What operators look at (the console, docs/operating.md): the services in the store, a service's pods with
  * their report age and address, a user's links. Reads only; counting users is a scan per pod.
  */
 @ApiTags('overview')

@@ -53,7 +53,7 @@ import {
 } from './schemas';
 import { V1Routes } from './v1-routes.decorator';
 
-/** Pod state and load reports of one service (SPEC §5). Handler names are the executor operations they serve. */
+/** Pod state and load reports of one service (docs/http-api.md). Handler names are the executor operations they serve. */
 @ApiTags('pods')
 @ApiExtraModels(PodLoadEntry)
 @V1Docs()
@@ -139,7 +139,7 @@ export class PodsController {
     await this.store.reportPodLoad(ns, svc, integerParam(podId, 'podId'), load);
   }
 
-  /** The pod's heartbeat: load, and state when given, in one script (SPEC §6). */
+  /** The pod's heartbeat: load, and state when given, in one script (docs/operations.md). */
   @Put('pods/:podId/status')
   @HttpCode(204)
   @PodIdParam()
@@ -220,7 +220,7 @@ export class PodsController {
     return { released };
   }
 
-  /** Where gateways reach each pod that reported an address (SPEC §9); read now. */
+  /** Where gateways reach each pod that reported an address (docs/gateways.md); read now. */
   @Get('addresses')
   @ApiOkResponse({ type: AddressesResponse })
   async getPodAddresses(

@@ -1,7 +1,7 @@
 import { StatefulValidationError } from '../../errors';
 
 /**
- * Turns path, query and body values into the types the executor takes. SPEC §2's rules are
+ * Turns path, query and body values into the types the executor takes. docs/operations.md's rules are
  * checked by the executor itself; this layer refuses what cannot be converted and anything it does
  * not know (a field or parameter name with a typo would otherwise turn a conditional operation
  * into an unconditional one), naming the field.

@@ -18,12 +18,12 @@ export interface RouteParams {
 export interface RouteAnswer {
   podId: number;
   upstream: string;
-  /** The link's fencing epoch, for the pod to check the request against (SPEC §10). */
+  /** The link's fencing epoch, for the pod to check the request against (docs/operations.md). */
   epoch: number;
 }
 
 /**
- * The gateway route's work (SPEC §9), framework-free as LinkRequests: the uid from its header or
+ * The gateway route's work (docs/gateways.md), framework-free as LinkRequests: the uid from its header or
  * `?uid=` (the header wins), computeLinkedPod with the service's route defaults (healing, the link
  * cache and shared calls apply), then the pod's address: the one it reported, from the pod table
  * placement has just read, else ROUTE_UPSTREAM_TEMPLATE's. No address is a 503, as no pod is.

@@ -15,7 +15,7 @@ export const EPOCH_HEADER = 'x-stateful-epoch';
 export const ROUTE_RETRY_AFTER_SECONDS = '1';
 
 /**
- * The gateway route (SPEC §9): a stock reverse proxy asks it, before it forwards a request, where
+ * The gateway route (docs/gateways.md): a stock reverse proxy asks it, before it forwards a request, where
  * the request's user goes. The work is RouteRequests'; on Fastify a plain handler serves it
  * (fastify-link-routes.ts), and this method declares it (path, OpenAPI) and serves it on Express.
  */

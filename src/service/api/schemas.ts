@@ -182,7 +182,7 @@ export class ReleasedResponse {
   released!: number;
 }
 
-/** A link's fencing epoch (SPEC §10). */
+/** A link's fencing epoch (docs/operations.md). */
 const EPOCH = {
   type: 'integer',
   minimum: 1,

@@ -12,7 +12,7 @@ import { rememberErrorType, toHttpError } from './http-error';
 /** Redis outages fail every request at once: their log lines are limited to one a second. */
 const OUTAGE_LOG_INTERVAL_MS = 1_000;
 
-/** Every error of every route as the JSON of SPEC §5; server-side failures are logged, not shown. */
+/** Every error of every route as the JSON of docs/http-api.md; server-side failures are logged, not shown. */
 @Catch()
 export class ServiceExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HTTP');

@@ -4,7 +4,7 @@ const PLACEHOLDER = /\{([^{}]*)\}/g;
 const KNOWN = new Set(['ns', 'svc', 'podId']);
 
 /**
- * ROUTE_UPSTREAM_TEMPLATE (SPEC §9): the address of a pod that reported none, built from its
+ * ROUTE_UPSTREAM_TEMPLATE (docs/gateways.md): the address of a pod that reported none, built from its
  * namespace, service and pod id, for example the StatefulSet DNS name
  * `{svc}-{podId}.{svc}.{ns}.svc.cluster.local:8080`.
  */

@@ -25,7 +25,7 @@ import {
 import { WorkloadResponse, WorkloadStateBody, WorkloadsResponse } from './schemas';
 import { V1Routes } from './v1-routes.decorator';
 
-/** Workload (whole service) states (SPEC §5). */
+/** Workload (whole service) states (docs/http-api.md). */
 @ApiTags('workloads')
 @V1Docs()
 @V1Routes()

@@ -38,7 +38,7 @@ export interface ServiceConfig {
   linkCache?: { maxEntries: number; ttlMs: number };
   /** Replicated acknowledgements: off when undefined (REDIS_WAIT_REPLICAS unset or 0). */
   durability?: { replicas: number; timeoutMs: number };
-  /** The gateway route (SPEC §9): where the uid comes from, the pod choice, the fallback address. */
+  /** The gateway route (docs/gateways.md): where the uid comes from, the pod choice, the fallback address. */
   route: RouteConfig;
   redis: RedisModuleOptions;
 }

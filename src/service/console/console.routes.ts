@@ -11,7 +11,7 @@ const FILES: [string, string, string][] = [
 ];
 
 /**
- * The operators' console (SPEC §12, `CONSOLE=true`): a page that holds no data itself and calls the
+ * The operators' console (docs/operating.md, `CONSOLE=true`): a page that holds no data itself and calls the
  * `/v1` API, so API_TOKEN protects what it shows and does, as for any other client.
  */
 export function serveConsole(fastify: FastifyInstance): void {

@@ -8,7 +8,7 @@ import type { ServiceConfig } from '../config/environment';
  * Fastify and Node server options of the HTTP edge: body limit, the time a request may take to
  * arrive (a slow or stalled body gets 408 and is closed, so it cannot hold memory), how often Node
  * checks that time (its default is every 30 s), and errors Node raises before routing in the
- * SPEC §5 shape.
+ * docs/http-api.md shape.
  */
 export function edgeServerOptions(
   config: Pick<ServiceConfig, 'bodyLimitBytes' | 'requestTimeoutMs'>,

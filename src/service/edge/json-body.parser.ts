@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { StatefulValidationError } from '../../errors';
 
-/** A 415 that the exception filter answers with the SPEC §5 body. */
+/** A 415 that the exception filter answers with the docs/http-api.md body. */
 class UnsupportedMediaTypeError extends Error {
   readonly statusCode = 415;
 }

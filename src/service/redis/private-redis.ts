@@ -13,7 +13,7 @@ export interface PrivateRedis {
 }
 
 /**
- * The first start needs only `redis-server` on the PATH (SPEC §12): when no Redis is configured
+ * The first start needs only `redis-server` on the PATH (docs/operating.md): when no Redis is configured
  * (REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS unset) and nothing answers at the default
  * URL, starts a private, memory-only redis-server on a free loopback port. Undefined when a Redis is
  * configured or answers; EnvironmentError (one line: how to get one) when none can be started.
