@@ -78,6 +78,11 @@ describe('health, metrics and errors', () => {
       const ready = await svc.request('GET', '/health/ready');
       expect(ready.status).toBe(503);
       expect(ready.body).toMatchObject({ status: 'error', error: { redis: { status: 'down' } } });
+      // Open to anyone: the status only, never the Redis address or the error text (those are logged).
+      expect((ready.body as { error: Record<string, unknown> }).error.redis).toEqual({
+        status: 'down',
+      });
+      expect(JSON.stringify(ready.body)).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|connect/);
       // A call while Redis is away: 503 in the error shape, without Redis details.
       const call = await svc.request('GET', '/v1/namespaces/prod/users/u1/links/game');
       expect(call).toMatchObject({

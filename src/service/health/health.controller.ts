@@ -1,14 +1,27 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Logger } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthIndicatorResult,
+} from '@nestjs/terminus';
 import { LuaScriptsHealthIndicator } from '../../health/lua-scripts.health-indicator';
 import { RedisHealthIndicator } from '../../health/redis.health-indicator';
 import { ShutdownState } from './shutdown-state';
 
-/** Kubernetes probes: liveness is the process alone; readiness needs Redis, the scripts, and no shutdown under way. */
+/**
+ * Kubernetes probes: liveness is the process alone; readiness needs Redis, the scripts, and no
+ * shutdown under way. The probes are open to anyone (also with API_TOKEN set), so they answer each
+ * component's status only: why one is down (a Redis address, an error text) goes to the log.
+ */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
+  private readonly logger = new Logger('Health');
+  /** The last reason logged per component: a reason is logged when it changes, not at every probe. */
+  private readonly reasons = new Map<string, string>();
+
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
@@ -42,8 +55,27 @@ export class HealthController {
           ? indicator.down({ message: 'shutting down' })
           : indicator.up();
       },
-      () => this.redis.isHealthy(),
-      () => this.scripts.isHealthy(),
+      () => this.statusOnly('redis', this.redis.isHealthy()),
+      () => this.statusOnly('redis-scripts', this.scripts.isHealthy()),
     ]);
+  }
+
+  /** A component's status without its details, which are logged (once per reason) when down. */
+  private async statusOnly(
+    key: string,
+    check: Promise<HealthIndicatorResult>,
+  ): Promise<HealthIndicatorResult> {
+    const { status, ...details } = (await check)[key];
+    const indicator = this.indicators.check(key);
+    if (status === 'up') {
+      this.reasons.delete(key);
+      return indicator.up();
+    }
+    const reason = JSON.stringify(details);
+    if (this.reasons.get(key) !== reason) {
+      this.reasons.set(key, reason);
+      this.logger.warn(`Readiness: ${key} is down: ${reason}`);
+    }
+    return indicator.down();
   }
 }
