@@ -61,6 +61,24 @@ describe('the service process', () => {
     expect(lines[0]).toMatch(line);
   });
 
+  it('a port in use stops the start with one line, and no "successfully started" before it', async () => {
+    const result = await run(process.execPath, ['dist/service/main.js'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        REDIS_URL: redis.url,
+        PORT: String(redis.port),
+        HOST: '127.0.0.1',
+      },
+    }).then(
+      () => ({ code: 0, stdout: '', stderr: '' }),
+      (error: { code: number; stdout: string; stderr: string }) => error,
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^Cannot listen on 127\.0\.0\.1:\d+: listen EADDRINUSE/m);
+    expect(result.stdout).not.toContain('successfully started');
+  });
+
   it('refuses a database Redis does not have with one line naming REDIS_URL, writing nothing', async () => {
     const { code, lines } = await startFails({
       REDIS_URL: `${redis.url}/99`,
@@ -108,6 +126,20 @@ describe('the service process', () => {
       const lines = output.split('\n').filter((line) => line.includes('Listening on'));
       expect(lines).toHaveLength(1);
       expect(JSON.parse(lines[0])).toMatchObject({ msg: `Listening on http://127.0.0.1:${port}` });
+      // Nest's "successfully started" would come before the port is bound: "Listening on" says it.
+      expect(output).not.toContain('successfully started');
+    });
+
+    it('stamps each start-up line with the time of its event, not of a flush', () => {
+      const entries = output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as { time: number; msg: string });
+      const starting = entries.find((entry) => entry.msg.startsWith('Starting Nest application'))!;
+      const mapped = entries.filter((entry) => entry.msg.startsWith('Mapped {'));
+      expect(mapped.length).toBeGreaterThan(10);
+      // Module init (the Redis connection, the scripts) lies between them.
+      expect(mapped[mapped.length - 1].time).toBeGreaterThan(starting.time);
     });
 
     it('keeps credentials out of the request log lines', async () => {
@@ -147,6 +179,7 @@ describe('the service process', () => {
       await exited;
       await waitUntil(() => isPortFree(port), 'the port to be released', 10_000);
       expect(await isPortFree(port)).toBe(true);
+      expect(output).toMatch(/"msg":"Shutting down on SIGTERM: readiness answers 503/);
     }, 20_000);
   });
 });

@@ -1,7 +1,6 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
 import { RedisConnectionPool } from '../redis/redis-connection-pool';
 import { AppModule } from './app.module';
 import { serveLinkRoutesOnFastify } from './api/fastify-link-routes';
@@ -17,6 +16,7 @@ import { installConnectionDraining } from './edge/connection-draining';
 import { edgeServerOptions } from './edge/edge-options';
 import { installJsonBodyParser } from './edge/json-body.parser';
 import { ShutdownState } from './health/shutdown-state';
+import { ServiceLogger } from './logging/service-logger';
 import { installMetricsHooks } from './metrics/metrics-hooks';
 import { MetricsService } from './metrics/metrics.service';
 import { RedisWriteBatching } from './redis/redis-write-batching';
@@ -43,10 +43,9 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
   });
   // bodyParser: false keeps Nest from registering its parsers (form bodies among them).
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
-    bufferLogs: true,
+    logger: new ServiceLogger(config),
     bodyParser: false,
   });
-  app.useLogger(app.get(Logger));
   const fastify = app.getHttpAdapter().getInstance();
   installApiTokenCheck(fastify, config.apiToken);
   installJsonBodyParser(fastify);

@@ -6,11 +6,7 @@ import type { ServiceConfig } from './config/environment';
 import { SERVICE_CONFIG } from './config/service-config.constants';
 import { ServiceHealthModule } from './health/service-health.module';
 import { MetricsModule } from './metrics/metrics.module';
-
-const QUIET_ROUTES = /^\/(health\/|metrics)/;
-
-/** Headers whose values never reach a log line. */
-export const REDACTED_HEADERS = ['authorization', 'proxy-authorization', 'cookie', 'x-api-key'];
+import { loggerParams } from './logging/service-logger';
 
 /** The standalone service: the library's StatefulModule, imported as any user's app would, behind HTTP. */
 @Module({})
@@ -20,26 +16,7 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        LoggerModule.forRoot({
-          pinoHttp: {
-            level: config.logLevel,
-            redact: {
-              paths: REDACTED_HEADERS.map((header) => `req.headers["${header}"]`),
-              censor: '[redacted]',
-            },
-            // Fastify's middleware layer rewrites req.url relative to the mount point; originalUrl is the path asked for.
-            autoLogging: {
-              ignore: (request) =>
-                QUIET_ROUTES.test(
-                  (request as { originalUrl?: string }).originalUrl ?? request.url ?? '',
-                ),
-            },
-            quietReqLogger: true,
-          },
-          // pino-http builds two child loggers per request even when it logs nothing: mount it only
-          // when request lines are wanted. Nest's own logs go through pino either way.
-          forRoutes: config.logRequests ? undefined : [],
-        }),
+        LoggerModule.forRoot(loggerParams(config)),
         StatefulModule.forRootAsync({
           isGlobal: true,
           inject: [SERVICE_CONFIG],

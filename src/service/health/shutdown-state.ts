@@ -2,6 +2,7 @@ import {
   type BeforeApplicationShutdown,
   Inject,
   Injectable,
+  Logger,
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { SHUTDOWN_DELAY_MS } from './health.constants';
@@ -26,7 +27,13 @@ export class ShutdownState implements OnModuleDestroy, BeforeApplicationShutdown
     this.stopping = true;
   }
 
-  async beforeApplicationShutdown(): Promise<void> {
+  /** Says why the service stops (a signal, or a close from code) and what happens next. */
+  async beforeApplicationShutdown(signal?: string): Promise<void> {
+    new Logger('Service').log(
+      `Shutting down${signal ? ` on ${signal}` : ''}: readiness answers 503${
+        this.delayMs > 0 ? `, connections close in ${this.delayMs} ms` : ', connections close now'
+      }`,
+    );
     if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
   }
 }
