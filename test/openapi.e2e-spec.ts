@@ -41,7 +41,7 @@ describe('OpenAPI document', () => {
     expect(result.valid).toBe(true);
   });
 
-  it('documents every route of SPEC §5', () => {
+  it('documents every /v1 route', () => {
     const routes = v1().map(({ path, method }) => `${method.toUpperCase()} ${path}`);
     expect(routes.sort()).toEqual(
       [
@@ -66,8 +66,28 @@ describe('OpenAPI document', () => {
         'POST /v1/namespaces/{ns}/services/{svc}/pods/{podId}/release',
         'GET /v1/namespaces/{ns}/services/{svc}/addresses',
         'GET /v1/namespaces/{ns}/services/{svc}/route',
+        'GET /v1/services',
+        'GET /v1/namespaces/{ns}/services/{svc}/overview',
+        'GET /v1/namespaces/{ns}/users/{uid}/overview',
       ].sort(),
     );
+  });
+
+  it('every operation has a one-line summary', () => {
+    const all = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, op]) => ({ route: `${method} ${path}`, op })),
+    );
+    const without = all.filter(({ op }) => !(op as { summary?: string }).summary);
+    expect(without.map(({ route }) => route)).toEqual([]);
+  });
+
+  it("the compute body's example excludes a pod id a user would write", () => {
+    const properties = (
+      document.components.schemas.ComputeLinkBody as {
+        properties: Record<string, { example?: unknown }>;
+      }
+    ).properties;
+    expect(properties.excludePods.example).toEqual([2]);
   });
 
   it('every PUT and POST documents a JSON request body with a schema, so "Try it out" can send one', () => {
@@ -91,7 +111,7 @@ describe('OpenAPI document', () => {
       const params = Object.fromEntries(
         (op.parameters ?? []).filter((p) => p.in === 'path').map((p) => [p.name, p]),
       );
-      for (const name of path.match(/\{(\w+)\}/g)!.map((segment) => segment.slice(1, -1))) {
+      for (const name of (path.match(/\{(\w+)\}/g) ?? []).map((segment) => segment.slice(1, -1))) {
         expect({ path, name, required: params[name]?.required }).toEqual({
           path,
           name,
@@ -115,6 +135,8 @@ describe('OpenAPI document', () => {
       epoch: 'integer',
       maxAgeMs: 'integer',
       services: 'string',
+      namespace: 'string',
+      users: 'boolean',
       persistentOnly: 'boolean',
       persistSeconds: 'integer',
       podId: 'integer',

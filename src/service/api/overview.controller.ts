@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { StoreOverview } from '../../overview/store-overview';
 import { SERVICE_CONFIG } from '../config/service-config.constants';
 import type { ServiceConfig } from '../config/environment';
-import { NamespaceParam, ServiceParam, V1Docs } from './api-docs.decorators';
+import { NamespaceParam, ServiceParam, UidParam, V1Docs } from './api-docs.decorators';
 import { booleanParam, listParam, strictQuery } from './request-parsing';
 import { ServiceOverviewResponse, ServicesResponse, UserOverviewResponse } from './schemas';
 import { V1Routes } from './v1-routes.decorator';
@@ -23,7 +23,7 @@ export class OverviewController {
   ) {}
 
   @Get('services')
-  @ApiQuery({ name: 'namespace', required: false })
+  @ApiQuery({ name: 'namespace', required: false, type: String })
   @ApiOkResponse({ type: ServicesResponse })
   async listServices(@Query() query: unknown) {
     const { namespace } = strictQuery(query, ['namespace']);
@@ -60,9 +60,11 @@ export class OverviewController {
 
   @Get('namespaces/:ns/users/:uid/overview')
   @NamespaceParam()
+  @UidParam()
   @ApiQuery({
     name: 'services',
     required: false,
+    type: String,
     description: 'services to look at, comma-separated (default: every service of the namespace)',
   })
   @ApiOkResponse({ type: UserOverviewResponse })

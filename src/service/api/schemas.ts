@@ -80,6 +80,7 @@ export class ComputeLinkBody {
   @ApiPropertyOptional({
     type: 'array',
     items: POD_ID,
+    example: [2],
     description: 'pods never picked for a new link',
   })
   excludePods?: number[];

@@ -1,10 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
+import { OPERATION_SUMMARIES } from './operation-summaries';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import { V1_SECURITY } from '../api/api-docs.decorators';
 
 /** The OpenAPI document of the service, built from the controllers' decorators. */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
+  const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Stateful routing store')
@@ -22,4 +23,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       })
       .build(),
   );
+  // Nest names operations `<Controller>_<handler>`: each gets its one-line summary.
+  for (const operations of Object.values(document.paths)) {
+    for (const operation of Object.values(operations) as {
+      operationId?: string;
+      summary?: string;
+    }[]) {
+      const handler = operation.operationId?.split('_').pop();
+      if (handler !== undefined && OPERATION_SUMMARIES[handler]) {
+        operation.summary = OPERATION_SUMMARIES[handler];
+      }
+    }
+  }
+  return document;
 }
