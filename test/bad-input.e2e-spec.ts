@@ -164,6 +164,16 @@ const CASES: [string, Call, string][] = [
     'options.maxLoad',
   ],
   [
+    'options.maxLoad negative',
+    (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { maxLoad: -5 }),
+    'options.maxLoad',
+  ],
+  [
+    'options.maxLoad zero',
+    (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { maxLoad: 0 }),
+    'options.maxLoad',
+  ],
+  [
     'options not an object',
     (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, bad('fast')),
     'options',

@@ -62,7 +62,12 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
     return DEFAULT_CHOICE;
   }
   if (maxAgeMs != null) check.assertMaxAgeMs(maxAgeMs, 'options.maxAgeMs');
-  if (maxLoad != null) check.assertFiniteNumber(maxLoad, 'options.maxLoad');
+  if (maxLoad != null) {
+    check.assertFiniteNumber(maxLoad, 'options.maxLoad');
+    // A load is >= 0: a maxLoad of 0 or less would leave no pod eligible, ever.
+    if (maxLoad <= 0)
+      throw new StatefulValidationError('options.maxLoad', 'must be greater than 0');
+  }
   if (heal != null && typeof heal !== 'boolean') {
     throw new StatefulValidationError('options.heal', 'must be true or false');
   }

@@ -1,3 +1,4 @@
+import { StatefulValidationError } from '../../errors';
 import {
   Body,
   Controller,
@@ -74,13 +75,20 @@ export class WorkloadsController {
   @Get('workloads')
   @ApiQuery({
     name: 'services',
-    required: false,
+    required: true,
     schema: { type: 'string', example: 'game,chat' },
     description: 'comma-separated service names, at most MAX_BATCH (default 1000)',
   })
   @ApiOkResponse({ type: WorkloadsResponse })
   async getWorkloadStates(@Param('ns') ns: string, @Query() query: unknown) {
     const { services } = strictQuery(query, ['services']);
+    // Without it the answer would be an empty object that looks like "no service has a state".
+    if (services === undefined) {
+      throw new StatefulValidationError(
+        'services',
+        'is required: the service names, comma-separated',
+      );
+    }
     const names = listParam(services, 'services', this.config.maxBatch);
     const states = await namedAsRequest('serviceNames', 'services', () =>
       this.store.getWorkloadStates(ns, names),

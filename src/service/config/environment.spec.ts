@@ -49,6 +49,7 @@ describe('loadServiceConfig', () => {
     rejects({ ROUTE_UID_HEADER: 'x-uid:' }, 'ROUTE_UID_HEADER');
     rejects({ ROUTE_MAX_LOAD: '-1' }, 'ROUTE_MAX_LOAD');
     rejects({ ROUTE_MAX_LOAD: 'many' }, 'ROUTE_MAX_LOAD');
+    rejects({ ROUTE_MAX_LOAD: '0' }, 'ROUTE_MAX_LOAD');
     rejects({ ROUTE_MAX_AGE_MS: '1.5' }, 'ROUTE_MAX_AGE_MS');
     rejects({ ROUTE_LOAD_TOLERANCE: '1e3' }, 'ROUTE_LOAD_TOLERANCE');
     rejects({ ROUTE_GONE_AFTER_MS: '-5' }, 'ROUTE_GONE_AFTER_MS');

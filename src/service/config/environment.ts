@@ -114,10 +114,12 @@ function route(read: EnvReader): RouteConfig {
   if (typeof upstreamTemplate === 'string') {
     throw new EnvironmentError('ROUTE_UPSTREAM_TEMPLATE', upstreamTemplate);
   }
+  const maxLoad = read.number('ROUTE_MAX_LOAD');
+  if (maxLoad === 0) throw new EnvironmentError('ROUTE_MAX_LOAD', 'must be greater than 0');
   return {
     uidHeader: uidHeader.toLowerCase(),
     upstreamTemplate,
-    ...optional('maxLoad', read.number('ROUTE_MAX_LOAD')),
+    ...optional('maxLoad', maxLoad),
     ...optional('maxAgeMs', read.optionalInteger('ROUTE_MAX_AGE_MS', 0, 86_400_000)),
     ...optional('loadTolerance', read.number('ROUTE_LOAD_TOLERANCE')),
     ...optional('goneAfterMs', read.optionalInteger('ROUTE_GONE_AFTER_MS', 0, 86_400_000)),
