@@ -97,6 +97,8 @@ describe('HTTP edge', () => {
       const response = await call('PUT', LINK, { raw, contentType });
       expect(response.status).toBe(415);
       expect(response.body).toMatchObject({ statusCode: 415, error: 'Unsupported Media Type' });
+      // The message says what to send (the charset case says which charset).
+      expect((response.body as { message: string }).message).toMatch(/application\/json|UTF-8/);
       const state = await call('PUT', '/v1/namespaces/prod/services/game/pods/1/state', {
         raw: 'state=Hacked',
         contentType: 'application/x-www-form-urlencoded',

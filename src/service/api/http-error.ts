@@ -6,6 +6,8 @@ import {
   type HttpErrorBody,
 } from '../../http/stateful-http-error';
 
+const UNSUPPORTED_MEDIA_TYPE = 'Unsupported Media Type: send the body as application/json';
+
 /**
  * Maps anything a handler or the framework threw to a status and a docs/http-api.md body: the library's
  * errors as any host app maps them (`statefulErrorToHttp`), Nest's HTTP exceptions, Fastify's
@@ -13,11 +15,16 @@ import {
  */
 export function toHttpError(exception: unknown): HttpErrorBody {
   if (exception instanceof StatefulError) return statefulErrorToHttp(exception);
-  if (exception instanceof HttpException) {
-    return httpErrorBody(exception.getStatus(), httpMessage(exception));
-  }
   if ((exception as { code?: unknown })?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
-    return httpErrorBody(415, 'Unsupported Media Type: send the body as application/json');
+    return httpErrorBody(415, UNSUPPORTED_MEDIA_TYPE);
+  }
+  if (exception instanceof HttpException) {
+    const message = httpMessage(exception);
+    // Fastify's "no parser for this type" reaches here as Nest's bare 415: say what to send.
+    if (exception.getStatus() === 415 && message === 'Unsupported Media Type') {
+      return httpErrorBody(415, UNSUPPORTED_MEDIA_TYPE);
+    }
+    return httpErrorBody(exception.getStatus(), message);
   }
   const status = (exception as { statusCode?: unknown })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
