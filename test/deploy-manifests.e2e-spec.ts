@@ -122,6 +122,69 @@ describe('deploy/kubernetes', () => {
   });
 });
 
+describe('deploy/kubernetes: what a production cluster asks of workloads', () => {
+  const workloads = all.filter((m) => m.kind === 'Deployment' || m.kind === 'StatefulSet');
+
+  it('every pod meets the restricted Pod Security level', () => {
+    expect(workloads.length).toBe(3);
+    for (const workload of workloads) {
+      const pod = workload.spec.template.spec;
+      const name = workload.metadata.name;
+      expect(pod.securityContext?.runAsNonRoot, name).toBe(true);
+      expect(pod.securityContext?.seccompProfile, name).toEqual({ type: 'RuntimeDefault' });
+      for (const c of pod.containers) {
+        expect(c.securityContext?.allowPrivilegeEscalation, `${name}/${c.name}`).toBe(false);
+        expect(c.securityContext?.capabilities?.drop, `${name}/${c.name}`).toEqual(['ALL']);
+        expect(c.securityContext?.privileged ?? false, `${name}/${c.name}`).toBe(false);
+      }
+    }
+  });
+
+  it('every workload has a PodDisruptionBudget and spreads over nodes', () => {
+    const budgets = all.filter((m) => m.kind === 'PodDisruptionBudget');
+    for (const workload of workloads) {
+      const labels = workload.spec.template.metadata.labels;
+      const budget = budgets.find(
+        (b) => JSON.stringify(b.spec.selector.matchLabels) === JSON.stringify(labels),
+      );
+      expect(budget, workload.metadata.name).toBeDefined();
+      const spread =
+        workload.spec.template.spec.affinity?.podAntiAffinity
+          ?.preferredDuringSchedulingIgnoredDuringExecution?.[0]?.podAffinityTerm;
+      expect(spread?.topologyKey, workload.metadata.name).toBe('kubernetes.io/hostname');
+      expect(spread?.labelSelector?.matchLabels, workload.metadata.name).toEqual(labels);
+    }
+  });
+
+  it('the store has a startup probe, its locally built image is not pulled, and no token is optional', () => {
+    const store = container(find('Deployment', 'stateful-store'));
+    expect(store.startupProbe.httpGet.path).toBe('/health/live');
+    expect(
+      store.startupProbe.periodSeconds * store.startupProbe.failureThreshold,
+    ).toBeGreaterThanOrEqual(30);
+    expect(store.imagePullPolicy).toBe('IfNotPresent');
+    const refs = workloads.flatMap((w) =>
+      container(w)
+        .env.filter((e: any) => e.valueFrom?.secretKeyRef)
+        .map((e: any) => e.valueFrom.secretKeyRef),
+    );
+    expect(refs.length).toBe(3);
+    // A misnamed Secret must stop the pod, not run it without a token.
+    for (const ref of refs) expect(ref.optional).toBe(false);
+  });
+});
+
+describe('docker-compose.yml', () => {
+  it("publishes the service only: a Redis the user runs on the host's 6379 keeps its port", () => {
+    const compose = parseAllDocuments(
+      readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'),
+    )[0].toJS();
+    expect(compose.services.redis.ports).toBeUndefined();
+    expect(compose.services.stateful.ports).toEqual(['3000:3000']);
+    expect(compose.services.stateful.environment.REDIS_URL).toBe('redis://redis:6379');
+  });
+});
+
 describe('Dockerfile', () => {
   it('starts a file the build writes', () => {
     const dockerfile = readFileSync(join(ROOT, 'Dockerfile'), 'utf8');
