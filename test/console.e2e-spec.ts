@@ -152,6 +152,31 @@ async function textIs(page: Page, selector: string, text: string): Promise<void>
   );
 }
 
+describe('the console without API_TOKEN', () => {
+  it('shows the services and pods at once, asking for no token', async () => {
+    const svc = await startService({ CONSOLE: 'true' });
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'],
+    });
+    try {
+      await fetch(`${svc.baseUrl}/v1/namespaces/stage/services/chat/pods/5/status`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ load: 2, state: 'Draining' }),
+      });
+      const page = await browser.newPage();
+      await page.goto(`${svc.baseUrl}/console`);
+      await page.click('button[data-service="stage/chat"]');
+      await textIs(page, 'tr[data-pod="5"] .state', 'Draining');
+      expect(await page.locator('#message').getAttribute('class')).not.toBe('error');
+    } finally {
+      await browser.close();
+      await svc.close();
+    }
+  }, 60_000);
+});
+
 describe('the console is off unless CONSOLE=true', () => {
   it('answers 404 by default', async () => {
     const svc = await startService();
