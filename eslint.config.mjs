@@ -12,13 +12,13 @@ const floors = [
   ['errors'],
   ['core'],
   ['redis'],
-  ['scripts', 'durability'],
+  ['scripts', 'durability', 'config'],
   ['health'],
   ['pods'],
   ['links'],
-  ['cache'],
+  ['cache', 'overview'],
   ['stateful', 'http'],
-  ['service'],
+  ['service', 'cli'],
 ];
 /** Each room, and the rooms it must not import: those of its own floor and of the floors above. */
 const above = Object.fromEntries(
