@@ -44,6 +44,8 @@ export class LuaScriptRegistry implements OnModuleInit {
   private reloadCount = 0;
   private fallbackCount = 0;
   private writes?: WritePath;
+  /** Whether the servers take EVALSHA_RO / EVAL_RO (Redis 7+); false once one said it does not. */
+  private readOnlyCommands = true;
 
   constructor(
     private readonly pool: RedisConnectionPool,
@@ -118,13 +120,18 @@ export class LuaScriptRegistry implements OnModuleInit {
       });
     }
     const client = this.pool.next();
-    return sendCommand(client, 'evalsha', [
+    // A read runs as EVALSHA_RO where the server has it (Redis 7): Redis holds every EVALSHA during
+    // a write pause (CLIENT PAUSE WRITE, as failovers use), but lets read-only scripts through.
+    const readOnly = this.readOnlyCommands && READ_ONLY_SCRIPTS.has(name);
+    return sendCommand(client, readOnly ? 'evalsha_ro' : 'evalsha', [
       script.sha1,
       script.numberOfKeys,
       ...keys,
       ...args,
     ]).then<T, T>(parse, (error: unknown) => {
-      const retried = this.evalAfterNoScript(error, client, script, keys, args).then(parse);
+      const retried = this.evalAfterNoScript(error, client, script, keys, args, readOnly).then(
+        parse,
+      );
       // `onError` sees the final failure; it costs nothing on the way that succeeds.
       if (onError === undefined) return retried;
       return retried.catch((final: unknown) => {
@@ -160,18 +167,35 @@ export class LuaScriptRegistry implements OnModuleInit {
     }
   }
 
-  /** The script's body by EVAL when the server lost it (NOSCRIPT); any other error is translated. */
+  /**
+   * The script's body by EVAL (EVAL_RO for a read) when the server lost it (NOSCRIPT); a read again
+   * with EVALSHA when the server has no EVALSHA_RO (before Redis 7), which is then never tried again;
+   * any other error is translated.
+   */
   private async evalAfterNoScript(
     error: unknown,
     client: RedisClient,
     script: LuaScript,
     keys: readonly string[],
     args: readonly (string | number)[],
+    readOnly = false,
   ): Promise<unknown> {
+    if (readOnly && isUnknownCommand(error)) {
+      this.readOnlyCommands = false;
+      this.logger.warn(
+        'Redis has no EVALSHA_RO (before 7.0): reads run as EVALSHA, which a write pause holds',
+      );
+      return this.run(script.name, keys, args);
+    }
     if (!isNoScript(error)) throw translateRedisError(error, script.name);
     this.fallbackCount++;
     try {
-      return await sendCommand(client, 'eval', [script.lua, script.numberOfKeys, ...keys, ...args]);
+      return await sendCommand(client, readOnly ? 'eval_ro' : 'eval', [
+        script.lua,
+        script.numberOfKeys,
+        ...keys,
+        ...args,
+      ]);
     } catch (evalError) {
       throw translateRedisError(evalError, script.name);
     }
@@ -254,4 +278,9 @@ function isNoScript(error: unknown): boolean {
 
 function describeNode(node: Redis): string {
   return `${node.options.host ?? '?'}:${node.options.port ?? '?'}`;
+}
+
+/** The server does not know the command (EVALSHA_RO before Redis 7). */
+function isUnknownCommand(error: unknown): boolean {
+  return error instanceof Error && /^ERR unknown command/i.test(error.message);
 }
