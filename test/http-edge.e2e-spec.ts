@@ -107,6 +107,19 @@ describe('HTTP edge', () => {
       expect(await stored()).toBe('');
     });
 
+    it('a key given twice is refused naming it: a try never turns into a set', async () => {
+      await call('PUT', LINK, { raw: '{"podId":1}', contentType: 'application/json' });
+      const response = await call('PUT', LINK, {
+        raw: '{"podId":3,"mode":"try","mode":"set"}',
+        contentType: 'application/json',
+      });
+      expect(response.status).toBe(400);
+      expect((response.body as { message: string }).message).toBe(
+        'Invalid mode: is given twice in the body',
+      );
+      expect((await svc.server.command('GET', LINK_KEY)).trim()).toBe('1');
+    });
+
     it('application/json with charset=utf-8 is accepted', async () => {
       const response = await call('PUT', LINK, {
         raw: '{"podId":3}',

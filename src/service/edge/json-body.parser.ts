@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { StatefulValidationError } from '../../errors';
+import { duplicateJsonKey } from './duplicate-json-key';
 
 /** A 415 that the exception filter answers with the docs/http-api.md body. */
 class UnsupportedMediaTypeError extends Error {
@@ -9,8 +10,9 @@ class UnsupportedMediaTypeError extends Error {
 /**
  * Bodies are JSON in UTF-8 and nothing else. Every other parser goes (Nest's form parser is never
  * registered: a cross-site HTML form must not be able to write), so any other content type is a
- * 415; invalid UTF-8 is a 400 rather than being stored as U+FFFD; and `__proto__` keys are refused,
- * as by Fastify's own JSON parser.
+ * 415; invalid UTF-8 is a 400 rather than being stored as U+FFFD; a key given twice in one object
+ * is a 400 naming it (JSON.parse would keep the last); and `__proto__` keys are refused, as by
+ * Fastify's own JSON parser.
  */
 export function installJsonBodyParser(fastify: FastifyInstance): void {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
@@ -30,8 +32,16 @@ export function installJsonBodyParser(fastify: FastifyInstance): void {
       return;
     }
     void parseJson(request, text, (error, body) => {
-      if (error) done(new StatefulValidationError('body', `is not valid JSON (${error.message})`));
-      else done(null, body);
+      if (error) {
+        done(new StatefulValidationError('body', `is not valid JSON (${error.message})`));
+        return;
+      }
+      const duplicate = duplicateJsonKey(text);
+      if (duplicate !== undefined) {
+        done(new StatefulValidationError(duplicate, 'is given twice in the body'));
+        return;
+      }
+      done(null, body);
     });
   });
 }
