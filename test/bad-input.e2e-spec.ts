@@ -164,6 +164,14 @@ const CASES: [string, Call, string][] = [
     'options.maxLoad',
   ],
   [
+    'options.excludePods longer than 10000',
+    (e) =>
+      e.computeLinkedPod('ns', 'u', 'svc', -1, {
+        excludePods: Array.from({ length: 10_001 }, (_, i) => i),
+      }),
+    'options.excludePods',
+  ],
+  [
     'options.maxLoad negative',
     (e) => e.computeLinkedPod('ns', 'u', 'svc', -1, { maxLoad: -5 }),
     'options.maxLoad',
@@ -228,6 +236,11 @@ const CASES: [string, Call, string][] = [
   [
     'scan page with a forged cursor',
     (e) => e.scanLinkedUsersPage('ns', 'svc', 1, { cursor: '0-x' }),
+    'cursor',
+  ],
+  [
+    'scan page with a cursor beyond 64 bits',
+    (e) => e.scanLinkedUsersPage('ns', 'svc', 1, { cursor: '0-18446744073709551616' }),
     'cursor',
   ],
   ...BAD_PERSIST.map(([what, value]): [string, Call, string] => [

@@ -90,6 +90,13 @@ describe('pod lifecycle over HTTP', () => {
       status: 200,
       body: { uids: [], cursor: null },
     });
+    // A cursor Redis would refuse (beyond 64 bits) is bad input: a 400, never a 500.
+    for (const cursor of ['0-18446744073709551616', '0-99999999999999999999']) {
+      expect(await svc.request('GET', `${POD}/1/users?cursor=${cursor}`)).toMatchObject({
+        status: 400,
+        body: { message: expect.stringMatching(/^Invalid cursor/) },
+      });
+    }
     expect(await svc.request('GET', '/v1/namespaces/prod/users/u0/links/game')).toMatchObject({
       body: { podId: 0 },
     });
@@ -104,6 +111,12 @@ describe('pod lifecycle over HTTP', () => {
     ['POST', `${POD}/1/release`, { persistSeconds: 0 }, /^Invalid persistSeconds/],
     ['POST', `${POD}/1/release`, { persist: 5 }, /^Invalid persist: is not a field/],
     ['POST', '/v1/namespaces/prod/users/u1/links/game/compute', { heal: 'no' }, /^Invalid heal/],
+    [
+      'POST',
+      '/v1/namespaces/prod/users/u1/links/game/compute',
+      { excludePods: Array.from({ length: 1_001 }, (_, i) => i) },
+      /^Invalid excludePods: must list at most 1000 pods \(MAX_BATCH\)/,
+    ],
     [
       'POST',
       '/v1/namespaces/prod/users/u1/links/game/compute',

@@ -71,6 +71,10 @@ export class LinkedUsers {
         count,
       );
     } catch (error) {
+      // A cursor Redis refuses is bad input, not a failure of the store.
+      if (error instanceof Error && /invalid cursor/i.test(error.message)) {
+        throw new StatefulValidationError('cursor', 'must be a cursor returned by an earlier page');
+      }
       throw translateRedisError(error, 'SCAN');
     }
     const [next, keys] = reply;
@@ -197,10 +201,14 @@ export class LinkedUsers {
   }
 }
 
+/** The largest SCAN cursor Redis takes (an unsigned 64-bit integer). */
+const MAX_REDIS_CURSOR = 2n ** 64n - 1n;
+
 function parseCursor(cursor: string | undefined): [number, string] {
   if (cursor === undefined) return [0, '0'];
   const match = CURSOR.exec(cursor);
-  if (!match)
+  if (!match || BigInt(match[2]) > MAX_REDIS_CURSOR) {
     throw new StatefulValidationError('cursor', 'must be a cursor returned by an earlier page');
+  }
   return [Number(match[1]), match[2]];
 }

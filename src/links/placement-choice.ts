@@ -23,6 +23,19 @@ export interface PlacementChoice extends GoneRule {
 }
 
 const MAX_LOAD_PER_USER = 1_000_000;
+/** More pods than a StatefulSet has: a longer list only costs CPU on every call. */
+export const MAX_EXCLUDED_PODS = 10_000;
+
+/** `options.excludePods`, its length checked before its entries (each costs a check). */
+function excludedPods(excludePods: unknown): ReadonlySet<number> {
+  if (Array.isArray(excludePods) && excludePods.length > MAX_EXCLUDED_PODS) {
+    throw new StatefulValidationError(
+      'options.excludePods',
+      `must list at most ${MAX_EXCLUDED_PODS} pods`,
+    );
+  }
+  return new Set(check.uniqueList<number>(excludePods, 'options.excludePods', check.assertPodId));
+}
 
 export const DEFAULT_CHOICE: PlacementChoice = Object.freeze({
   maxAgeMs: DEFAULT_LOAD_MAX_AGE_MS,
@@ -87,10 +100,7 @@ export function checkComputeOptions(options: ComputeLinkOptions | undefined): Pl
     maxAgeMs: maxAgeMs ?? DEFAULT_LOAD_MAX_AGE_MS,
     javaMaxAgeMs: maxAgeMs ?? DEFAULT_JAVA_LOAD_MAX_AGE_MS,
     maxLoad: maxLoad ?? undefined,
-    excludePods:
-      excludePods == null
-        ? DEFAULT_CHOICE.excludePods
-        : new Set(check.uniqueList<number>(excludePods, 'options.excludePods', check.assertPodId)),
+    excludePods: excludePods == null ? DEFAULT_CHOICE.excludePods : excludedPods(excludePods),
     heal: heal ?? true,
     goneAfterMs: goneAfterMs ?? undefined,
     missedBeats: missedBeats ?? DEFAULT_MISSED_BEATS,

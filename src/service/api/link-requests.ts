@@ -1,4 +1,7 @@
-import { Injectable, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { StatefulValidationError } from '../../errors';
+import type { ServiceConfig } from '../config/environment';
+import { SERVICE_CONFIG } from '../config/service-config.constants';
 import { StatefulExecutorService } from '../../stateful/stateful-executor.service';
 import type {
   ComputeLinkOptions,
@@ -51,7 +54,10 @@ const COMPUTE_LINK_FIELDS = [
  */
 @Injectable()
 export class LinkRequests {
-  constructor(private readonly store: StatefulExecutorService) {}
+  constructor(
+    private readonly store: StatefulExecutorService,
+    @Inject(SERVICE_CONFIG) private readonly config: ServiceConfig,
+  ) {}
 
   /** One route, three operations: `mode` picks setLinkedPod, setLinkedPodIfAbsent or trySetLinkedPod. */
   async set({ ns, uid, svc }: LinkParams, body: unknown, query: unknown): Promise<SetLinkAnswer> {
@@ -119,6 +125,13 @@ export class LinkRequests {
     const fields = strictBody(body, COMPUTE_LINK_FIELDS, { optional: true });
     const { maxLoad, maxAgeMs, excludePods, heal, goneAfterMs, missedBeats, loadTolerance } =
       fields;
+    // As long as a batch may be (MAX_BATCH): each entry costs CPU on the request path.
+    if (Array.isArray(excludePods) && excludePods.length > this.config.maxBatch) {
+      throw new StatefulValidationError(
+        'excludePods',
+        `must list at most ${this.config.maxBatch} pods (MAX_BATCH)`,
+      );
+    }
     const options = {
       loadPerUser: fields.loadPerUser,
       maxLoad,
