@@ -79,6 +79,52 @@ describe('the service process', () => {
     expect(result.stdout).not.toContain('successfully started');
   });
 
+  it('"No available pod" is a warning, one line a second per service, however many requests get it', async () => {
+    const port = await freePort();
+    let output = '';
+    const child = spawn(process.execPath, ['dist/service/main.js'], {
+      cwd: ROOT,
+      env: {
+        PATH: process.env.PATH ?? '',
+        REDIS_URL: redis.url,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      await waitUntil(
+        () => isPortFree(port).then((free) => !free),
+        'the service to listen',
+        30_000,
+      );
+      const started = Date.now();
+      for (let round = 0; round < 10; round++) {
+        const answers = await Promise.all(
+          Array.from({ length: 50 }, (_, i) =>
+            fetch(`http://127.0.0.1:${port}/v1/namespaces/prod/services/nopods/route?uid=u${i}`),
+          ),
+        );
+        expect(answers.every((answer) => answer.status === 503)).toBe(true);
+      }
+      const seconds = Math.ceil((Date.now() - started) / 1_000);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const lines = output
+        .split('\n')
+        .filter((line) => line.includes('No available pod'))
+        .map((line) => JSON.parse(line) as { level: number; msg: string });
+      // 500 answers, at most one line per second they took (and one for the second it started in).
+      expect(lines.length).toBeGreaterThanOrEqual(1);
+      expect(lines.length).toBeLessThanOrEqual(seconds + 1);
+      expect(lines.every((line) => line.level === 40)).toBe(true);
+      expect(lines[0].msg).toMatch(/^No available pod for service nopods in namespace prod: /);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('refuses a database Redis does not have with one line naming REDIS_URL, writing nothing', async () => {
     const { code, lines } = await startFails({
       REDIS_URL: `${redis.url}/99`,
