@@ -215,6 +215,26 @@ describe('the service process', () => {
         cookie: '[redacted]',
         'x-api-key': '[redacted]',
       });
+      // A token a client put in the query string is censored in `url` and `query` too.
+      await fetch(
+        `http://127.0.0.1:${port}/v1/namespaces/prod/users/u2/links?access_token=secret-query-value&api_key=secret-key-value&uid=u2`,
+      );
+      await waitUntil(
+        () => Promise.resolve(output.includes('/users/u2/links')),
+        'the second request log line',
+        5_000,
+      );
+      const queried = output.split('\n').find((entry) => entry.includes('/users/u2/links'))!;
+      expect(queried).not.toMatch(/secret/);
+      const logged = (JSON.parse(queried) as { req: { url: string; query: unknown } }).req;
+      expect(logged.url).toBe(
+        '/v1/namespaces/prod/users/u2/links?access_token=[redacted]&api_key=[redacted]&uid=u2',
+      );
+      expect(logged.query).toEqual({
+        access_token: '[redacted]',
+        api_key: '[redacted]',
+        uid: 'u2',
+      });
     });
 
     it('SIGTERM to npm stops the service itself: no node process is left serving', async () => {
