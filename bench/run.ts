@@ -14,6 +14,7 @@ import { newUserPlacement } from './scenarios/placement';
 import { poolSizes } from './scenarios/pool-size';
 import { scanAndRelease } from './scenarios/scan-release';
 import { startToReady } from './scenarios/startup';
+import { stalledBodies } from './scenarios/stalled-bodies';
 import { startLibrary, startRawClient } from './support/library';
 import { clientCpus, cpuCheckMs, describeMachine, lastCpu, pin } from './support/machine';
 import {
@@ -25,7 +26,7 @@ import {
 } from './support/report';
 
 /**
- * `npm run bench [-- --cluster] [-- --only=link,cache,placement,scan,batch,pool,durability,http,gateway,startup,memory]`: every scenario
+ * `npm run bench [-- --cluster] [-- --only=link,cache,placement,scan,batch,pool,durability,http,gateway,startup,memory,attacks]`: every scenario
  * against private redis-servers (a 3-master Cluster too with --cluster), each a median of
  * several rounds after a warm-up, compared with its baseline in the same run. Prints the tables;
  * a run of every scenario also writes BENCHMARKS.md. Not part of `npm test`.
@@ -49,6 +50,7 @@ const SCENARIOS = [
   'gateway',
   'startup',
   'memory',
+  'attacks',
 ] as const;
 /** Links in the reverse-lookup scenario (BENCH_SCAN_LINKS; docs/operations.md's figure is on 1,000,000). */
 const SCAN_LINKS = Number(process.env.BENCH_SCAN_LINKS ?? 1_000_000);
@@ -94,6 +96,12 @@ async function main(): Promise<void> {
     if (chosen.has('startup')) {
       begin('start to ready');
       collect(await startToReady(server.url, START_ROUNDS));
+    }
+    if (chosen.has('attacks')) {
+      begin('stalled bodies');
+      const section = await stalledBodies(server.url);
+      sections.push(section);
+      console.log(sectionToText(section));
     }
   } finally {
     await server.destroy();

@@ -12,6 +12,7 @@ import { buildOpenApiDocument } from './docs/openapi-document';
 import { serveDocs } from './docs/docs.routes';
 import { serveConsole } from './console/console.routes';
 import { installApiTokenCheck } from './edge/api-token.hook';
+import { installBodyAdmission } from './edge/body-admission';
 import { installConnectionDraining } from './edge/connection-draining';
 import { edgeServerOptions } from './edge/edge-options';
 import { installJsonBodyParser } from './edge/json-body.parser';
@@ -48,6 +49,7 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
   });
   const fastify = app.getHttpAdapter().getInstance();
   installApiTokenCheck(fastify, config.apiToken);
+  installBodyAdmission(fastify, config);
   installJsonBodyParser(fastify);
   installConnectionDraining(fastify, app.get(ShutdownState));
   installMetricsHooks(fastify, app.get(MetricsService));

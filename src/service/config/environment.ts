@@ -18,6 +18,12 @@ export interface ServiceConfig {
   bodyLimitBytes: number;
   /** Time a request may take to arrive, body included; slower ones get 408 and are closed. */
   requestTimeoutMs: number;
+  /** Time a body may take to arrive once its headers have (at most requestTimeoutMs). */
+  bodyTimeoutMs: number;
+  /** Open connections at most; beyond, new ones are closed at once. */
+  maxConnections: number;
+  /** Requests whose body is being received at most; beyond, 503 before a byte of it is read. */
+  maxBodiesInFlight: number;
   /** Most uids of one batch-get, and services of one workloads read. */
   maxBatch: number;
   shutdownDelayMs: number;
@@ -68,6 +74,27 @@ export function loadServiceConfig(env: Env): ServiceConfig {
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new EnvironmentError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
   }
+  const maxBatch = read.integer('MAX_BATCH', 1, 100_000, 1_000);
+  // Sized from the largest body a route takes: a batch of MAX_BATCH 256-character ASCII uids.
+  const bodyLimitBytes = read.integer(
+    'BODY_LIMIT_BYTES',
+    1_024,
+    64 * 1024 * 1024,
+    defaultBodyLimitBytes(maxBatch),
+  );
+  const requestTimeoutMs = read.integer('REQUEST_TIMEOUT_MS', 100, 600_000, 10_000);
+  const bodyTimeoutMs = read.integer(
+    'BODY_TIMEOUT_MS',
+    100,
+    600_000,
+    Math.min(2_000, requestTimeoutMs),
+  );
+  if (bodyTimeoutMs > requestTimeoutMs) {
+    throw new EnvironmentError(
+      'BODY_TIMEOUT_MS',
+      `must be at most REQUEST_TIMEOUT_MS (${requestTimeoutMs})`,
+    );
+  }
   const apiToken = read.string('API_TOKEN');
   // Visible ASCII only: a token with a space or a non-ASCII character could never be sent back.
   if (apiToken !== undefined && !/^[\x21-\x7e]{16,256}$/.test(apiToken)) {
@@ -82,9 +109,12 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     logLevel: logLevel as ServiceConfig['logLevel'],
     logRequests: read.boolean('LOG_REQUESTS', false),
     apiToken,
-    bodyLimitBytes: read.integer('BODY_LIMIT_BYTES', 1_024, 64 * 1024 * 1024, 1024 * 1024),
-    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', 100, 600_000, 10_000),
-    maxBatch: read.integer('MAX_BATCH', 1, 100_000, 1_000),
+    bodyLimitBytes,
+    requestTimeoutMs,
+    bodyTimeoutMs,
+    maxConnections: read.integer('MAX_CONNECTIONS', 1, 1_000_000, 1_024),
+    maxBodiesInFlight: read.integer('MAX_BODIES_IN_FLIGHT', 1, 100_000, 64),
+    maxBatch,
     shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 0, 600_000, 0),
     console: read.boolean('CONSOLE', false),
     keyLayout: store.keyLayout,
@@ -96,6 +126,15 @@ export function loadServiceConfig(env: Env): ServiceConfig {
     route: route(read),
     redis,
   };
+}
+
+/**
+ * BODY_LIMIT_BYTES' default: room for a batch-get of MAX_BATCH uids of 256 ASCII characters (quoted,
+ * comma-separated: 259 bytes each, 300 with margin) and 16 KB for the rest. Uids of other
+ * characters take more bytes; BODY_LIMIT_BYTES raises it.
+ */
+export function defaultBodyLimitBytes(maxBatch: number): number {
+  return 16 * 1024 + maxBatch * 300;
 }
 
 /** An HTTP header name (RFC 9110 token characters). */

@@ -40,7 +40,8 @@ function prependOnRequest(route: RouteOptions, hook: onRequestHookHandler): void
     existing === undefined ? [hook] : [hook, ...(Array.isArray(existing) ? existing : [existing])];
 }
 
-function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
+/** The request says a body follows (a length above 0, or chunks). */
+export function hasBody(headers: Record<string, string | string[] | undefined>): boolean {
   const length = headers['content-length'];
   return headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
