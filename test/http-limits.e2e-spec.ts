@@ -49,7 +49,9 @@ describe('HTTP limits on what clients can hold', () => {
     const refused = await third.response;
     expect(refused.status).toBe(503);
     expect(refused.headers['retry-after']).toBe('1');
-    expect(JSON.parse(refused.body).message).toMatch(/MAX_BODIES_IN_FLIGHT/);
+    expect((JSON.parse(refused.body) as { message: string }).message).toMatch(
+      /MAX_BODIES_IN_FLIGHT/,
+    );
     const read = await svc.request('GET', '/v1/namespaces/prod/users/u1/links', { token: TOKEN });
     expect(read.status).toBe(200);
     // Once the stalled ones time out, bodies are admitted again.
