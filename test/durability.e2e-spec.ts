@@ -239,6 +239,38 @@ describe('durability without a replica', () => {
   });
 });
 
+describe('durability without a replica: what a failed call costs', () => {
+  const server = { current: undefined as RedisServer | undefined };
+  beforeAll(async () => {
+    server.current = await RedisServer.start();
+  });
+  afterAll(() => server.current?.destroy());
+
+  it('one WAIT per failed call: a set, a compute that places, none for a compute that wrote nothing', async () => {
+    const redis = server.current!;
+    const { app, executor } = await startLibraryApp({
+      redis: { url: redis.url },
+      durability: { replicas: 1, timeoutMs: 100 },
+    });
+    const waitsOf = async (call: () => Promise<unknown>) => {
+      const before = await waitCalls(redis);
+      await expect(call()).rejects.toThrow();
+      return (await waitCalls(redis)) - before;
+    };
+    try {
+      expect(await waitsOf(() => executor.setLinkedPod(NS, 'w1', SVC, 1, -1))).toBe(1);
+      // No pod: the compute's first script wrote nothing, so it waits for no replica.
+      expect(await waitsOf(() => executor.computeLinkedPod(NS, 'w2', SVC, -1))).toBe(0);
+      // A pod (reported by another writer): the placement is the one write, one WAIT; its
+      // placement count is advisory and waits for none.
+      await redis.command('HSET', `sf:{${NS}:state:${SVC}}:load`, '0', `1:${Date.now()}`);
+      expect(await waitsOf(() => executor.computeLinkedPod(NS, 'w3', SVC, -1))).toBe(1);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
 describe('durability on a Cluster (one replica per master)', () => {
   const bed = useTestbed('cluster', { durability: { replicas: 1, timeoutMs: 1_000 } });
 

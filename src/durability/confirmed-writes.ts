@@ -74,7 +74,18 @@ export class ConfirmedWrites implements WritePath {
         redirected?.connection ??
         knownConnection(client, redisKey) ??
         (await this.waitForSlotMaster(client as Cluster, redisKey, operation));
-      const sent = this.write(connection, redirected?.asking === true, name, args, keyPrefix);
+      // A write that may turn out to have written nothing (wroteNothing) registers for a WAIT only
+      // once its reply shows it wrote: a WAIT sent for nothing would hold the connection, and every
+      // call behind it, for up to timeoutMs when the replicas lag.
+      const deferred = wroteNothing !== undefined;
+      const sent = this.write(
+        connection,
+        redirected?.asking === true,
+        name,
+        args,
+        keyPrefix,
+        deferred,
+      );
       let reply: unknown;
       try {
         reply = await sent.reply;
@@ -89,7 +100,8 @@ export class ConfirmedWrites implements WritePath {
         continue;
       }
       // A reply showing nothing was written leaves nothing of this call's to confirm.
-      if (wroteNothing?.(reply) !== true) await this.check(operation, sent.command, sent.confirmed);
+      if (wroteNothing?.(reply) === true) return reply;
+      await this.check(operation, sent.command, sent.confirmed ?? this.waitAfter(connection));
       return reply;
     }
   }
@@ -101,16 +113,22 @@ export class ConfirmedWrites implements WritePath {
     name: string,
     args: (string | number)[],
     keyPrefix: string,
-  ): { command: TracedCommand; reply: Promise<unknown>; confirmed: Promise<WaitAnswer> } {
+    deferWait: boolean,
+  ): { command: TracedCommand; reply: Promise<unknown>; confirmed?: Promise<WaitAnswer> } {
     // A failed ASKING shows in the write's own reply: its rejection is only observed.
     if (asking) (connection.sendCommand(new Command('asking', [])) as Promise<unknown>).catch(noop);
     const command = new TracedCommand(name, args, { replyEncoding: 'utf8', keyPrefix });
     const reply = connection.sendCommand(command) as Promise<unknown>;
+    return { command, reply, confirmed: deferWait ? undefined : this.waitAfter(connection) };
+  }
+
+  /** Registers for the next WAIT on the connection (group commit). */
+  private waitAfter(connection: Redis): Promise<WaitAnswer> {
     const confirmed = this.waitsOf(connection).afterWrite();
     // The WAIT may fail before the write settles (a write held for resending after READONLY):
     // observed here, judged by check() if the write succeeds.
     confirmed.catch(noop);
-    return { command, reply, confirmed };
+    return confirmed;
   }
 
   /** Resolves if a WAIT written after the write, on the socket that ran it, counted enough replicas. */

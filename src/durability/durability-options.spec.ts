@@ -44,12 +44,13 @@ describe('assertWaitFitsCommandTimeout', () => {
 
   it('wants two WAITs to fit in the command timeout (default 5000 ms)', () => {
     expect(refusal(200, { url: 'redis://x' })).toBeUndefined();
-    expect(refusal(2_499, { url: 'redis://x' })).toBeUndefined();
-    expect(refusal(400, { url: 'redis://x', commandTimeoutMs: 1_000 })).toBeUndefined();
+    expect(refusal(2_399, { url: 'redis://x' })).toBeUndefined();
+    expect(refusal(2_400, { url: 'redis://x' })).toMatchObject({ field: 'durability.timeoutMs' });
+    expect(refusal(399, { url: 'redis://x', commandTimeoutMs: 1_000 })).toBeUndefined();
     const error = refusal(500, { url: 'redis://x', commandTimeoutMs: 1_000 });
     expect(error).toBeInstanceOf(StatefulValidationError);
     expect(error).toMatchObject({ field: 'durability.timeoutMs' });
-    expect((error as Error).message).toMatch(/half of redis.commandTimeoutMs \(1000 ms\)/);
+    expect((error as Error).message).toMatch(/two WAITs before redis.commandTimeoutMs \(1000 ms\)/);
     expect(refusal(2_500, { url: 'redis://x' })).toMatchObject({ field: 'durability.timeoutMs' });
   });
 
@@ -72,7 +73,7 @@ describe('assertWaitFitsCommandTimeout: the timeout ioredis really applies', () 
   it('redisOptions.commandTimeout wins over commandTimeoutMs, as in the clients the library builds', () => {
     expect(
       fieldOf({ url: 'redis://x', commandTimeoutMs: 5_000, redisOptions: { commandTimeout: 100 } }),
-    ).toMatch(/half of redis.redisOptions.commandTimeout \(100 ms\)/);
+    ).toMatch(/two WAITs before redis.redisOptions.commandTimeout \(100 ms\)/);
     expect(
       fieldOf({ url: 'redis://x', commandTimeoutMs: 100, redisOptions: { commandTimeout: 5_000 } }),
     ).toBeUndefined();
@@ -87,7 +88,7 @@ describe('assertWaitFitsCommandTimeout: the timeout ioredis really applies', () 
         },
         redisOptions: { commandTimeout: 5_000 },
       }),
-    ).toMatch(/half of redis.cluster.options.redisOptions.commandTimeout \(300 ms\)/);
+    ).toMatch(/two WAITs before redis.cluster.options.redisOptions.commandTimeout \(300 ms\)/);
   });
 
   it('no command timeout at all (commandTimeout undefined in redisOptions): nothing to fit', () => {

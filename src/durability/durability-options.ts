@@ -33,6 +33,13 @@ export function resolveDurability(options: unknown): ReplicaConfirmation {
 }
 
 /**
+ * How late Redis may answer a WAIT whose timeout passed: it checks blocked clients' timeouts in its
+ * cron, ten times a second at the default `hz` (measured: a failed WAIT 200 answers after 280 to
+ * 300 ms).
+ */
+export const WAIT_TIMEOUT_LATENESS_MS = 100;
+
+/**
  * A write can wait for two WAITs (one it queued behind on its connection, then its own), and
  * both must answer before ioredis gives up on the command, or a lagging replica would surface
  * as "Command timed out" instead of "not confirmed by replicas". The timeout checked is the one
@@ -45,10 +52,10 @@ export function assertWaitFitsCommandTimeout(
 ): void {
   if (redis.client !== undefined) return;
   const { field, ms } = effectiveCommandTimeout(redis);
-  if (ms === undefined || 2 * timeoutMs < ms) return;
+  if (ms === undefined || 2 * (timeoutMs + WAIT_TIMEOUT_LATENESS_MS) < ms) return;
   throw new StatefulValidationError(
     'durability.timeoutMs',
-    `must be under half of ${field} (${ms} ms): a write may wait for the WAIT before its own, and both must answer before the command times out`,
+    `must leave room for two WAITs before ${field} (${ms} ms) runs out: 2 x (timeoutMs + ${WAIT_TIMEOUT_LATENESS_MS} ms) must be under it (a write may wait for the WAIT before its own, and Redis answers a timed-out WAIT up to ${WAIT_TIMEOUT_LATENESS_MS} ms late)`,
   );
 }
 

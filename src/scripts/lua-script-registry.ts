@@ -17,6 +17,13 @@ const READ_ONLY_SCRIPTS = new Set([
 ]);
 
 /**
+ * Scripts whose writes need no replica's confirmation: a placement count is advisory (a lost one
+ * only makes a pod look less loaded until its next report), and a WAIT for it would hold the
+ * connection of the calls behind it.
+ */
+const UNCONFIRMED_SCRIPTS = new Set(['statefulCountPlacement']);
+
+/**
  * Replies that show a writing script wrote nothing this time: the write path has nothing to do
  * after them (computeLinkedPod's first step finding no link, before it places the user).
  */
@@ -111,7 +118,11 @@ export class LuaScriptRegistry implements OnModuleInit {
         new Error(`${name} takes ${script.numberOfKeys} keys, got ${keys.length}`),
       );
     }
-    if (this.writes !== undefined && !READ_ONLY_SCRIPTS.has(name)) {
+    if (
+      this.writes !== undefined &&
+      !READ_ONLY_SCRIPTS.has(name) &&
+      !UNCONFIRMED_SCRIPTS.has(name)
+    ) {
       const written = this.runThrough(this.writes, script, keys, args).then(parse);
       if (onError === undefined) return written;
       return written.catch((error: unknown) => {
