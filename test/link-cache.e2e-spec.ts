@@ -24,8 +24,9 @@ async function commandCalls(bed: StatefulTestbed, names: string[]): Promise<numb
 }
 
 /** Commands a read may send. Redis counts a script's own commands too: GET inside a script is one. */
-const READS = ['get', 'evalsha', 'eval', 'hgetall', 'hmget', 'mget'];
-const SCRIPTS = ['evalsha', 'eval'];
+const READS = ['get', 'evalsha', 'eval', 'evalsha_ro', 'eval_ro', 'hgetall', 'hmget', 'mget'];
+/** Scripts, reads among them (EVALSHA_RO, which a write pause lets through). */
+const SCRIPTS = ['evalsha', 'eval', 'evalsha_ro', 'eval_ro'];
 
 /** A synchronous condition for waitUntil. */
 const holds = (condition: () => boolean) => () => Promise.resolve(condition());
@@ -106,9 +107,9 @@ describe.each(VARIANTS)('link cache ($name)', ({ topology, keys }) => {
     // A temporary link: compute must refresh its TTL in Redis every time.
     await bed.executor.setLinkedPod(NS, 't1', SVC, 1, 100);
     await bed.executor.getLinkedPod(NS, 't1', SVC);
-    const beforeTemporary = await commandCalls(bed, ['evalsha', 'eval']);
+    const beforeTemporary = await commandCalls(bed, SCRIPTS);
     await bed.executor.computeLinkedPod(NS, 't1', SVC, 200);
-    expect(await commandCalls(bed, ['evalsha', 'eval'])).toBeGreaterThan(beforeTemporary);
+    expect(await commandCalls(bed, SCRIPTS)).toBeGreaterThan(beforeTemporary);
     const ttl = await bed.raw.ttl(linkKey('t1'));
     expect(ttl).toBeGreaterThan(150);
   });
@@ -215,11 +216,11 @@ describe.each(VARIANTS)('link cache ($name)', ({ topology, keys }) => {
     for (const pod of [1, 2, 3]) {
       await bed.executor.reportPodStatus(NS, SVC, pod, { load: pod, state: 'Ready' });
     }
-    const before = await commandCalls(bed, ['evalsha', 'eval']);
+    const before = await commandCalls(bed, SCRIPTS);
     const results = await Promise.all(
       Array.from({ length: 200 }, () => bed.executor.computeLinkedPod(NS, 'new', SVC, -1)),
     );
-    const calls = (await commandCalls(bed, ['evalsha', 'eval'])) - before;
+    const calls = (await commandCalls(bed, SCRIPTS)) - before;
     const pods = new Set(results.map((result) => result.podId));
     expect(pods.size).toBe(1);
     expect(results.filter((result) => result.created)).toHaveLength(1);
@@ -300,6 +301,39 @@ describe.each(TOPOLOGIES)('shared calls with the cache off (%s)', (topology) => 
     expect(plain.podId).toBe(excluding.podId);
     expect([plain.created, excluding.created].sort()).toEqual([false, true]);
   });
+});
+
+/**
+ * SWAPDB changes every key of the database and Redis reports nothing to tracking clients: the cache
+ * reads the database's identity every second and empties itself when it is another database.
+ */
+describe('link cache across SWAPDB (standalone)', () => {
+  const bed = useTestbed('standalone', { cache: { maxEntries: 1_000, ttlMs: 600_000 } });
+
+  it('drops every cached link within the check interval, and caches the new database', async () => {
+    const cache = bed.app.get(LinkCache);
+    await untilTracking(cache);
+    const uids = Array.from({ length: 100 }, (_, i) => `swap-${i}`);
+    for (const uid of uids) await (bed.raw as Redis).set(`sf:{${NS}:lk:${uid}}${SVC}`, '3');
+    for (const uid of uids) expect(await bed.executor.getLinkedPod(NS, uid, SVC)).toBe(3);
+    for (const uid of uids) expect(await bed.executor.getLinkedPod(NS, uid, SVC)).toBe(3);
+    expect(cache.stats().entries).toBe(100);
+    // Database 1 holds other links for the same users.
+    const other = new Redis(`${bed.server!.url}/1`);
+    for (const uid of uids) await other.set(`sf:{${NS}:lk:${uid}}${SVC}`, '5');
+    other.disconnect();
+    await (bed.raw as Redis).swapdb(0, 1);
+    await waitUntil(
+      holds(() => cache.stats().flushes['database swapped'] > 0),
+      'the swap noticed',
+      3_000,
+      20,
+    );
+    for (const uid of uids) expect(await bed.executor.getLinkedPod(NS, uid, SVC)).toBe(5);
+    // The new database's links are cached, and followed, as before.
+    await (bed.raw as Redis).set(`sf:{${NS}:lk:swap-0}${SVC}`, '6');
+    await timeUntil(() => bed.executor.getLinkedPod(NS, 'swap-0', SVC), 6);
+  }, 30_000);
 });
 
 /** Tracking is per connection: losing it (a Redis restart) must empty the cache before any answer. */

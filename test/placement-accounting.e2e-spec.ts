@@ -102,7 +102,9 @@ describe.each(VARIANTS)('placement accounting ($name)', ({ topology, keys }) => 
     await g.computeLinkedPod(NS, 'known', SVC, -1); // the pod table is warm now
     const calls = async () =>
       (await Promise.all(bed.masters().map((node) => node.info('commandstats'))))
-        .flatMap((text) => [...text.matchAll(/^cmdstat_(?:evalsha|eval|hincrby):calls=(\d+)/gm)])
+        .flatMap((text) => [
+          ...text.matchAll(/^cmdstat_(?:evalsha|eval|evalsha_ro|eval_ro|hincrby):calls=(\d+)/gm),
+        ])
         .reduce((sum, match) => sum + Number(match[1]), 0);
     const before = await calls();
     for (let i = 0; i < 10; i++) await g.computeLinkedPod(NS, 'known', SVC, -1);

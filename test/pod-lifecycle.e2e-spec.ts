@@ -32,7 +32,9 @@ async function startApp(options: StatefulModuleOptions): Promise<INestApplicatio
 async function scriptCalls(bed: StatefulTestbed): Promise<number> {
   const stats = await Promise.all(bed.masters().map((node) => node.info('commandstats')));
   return stats
-    .flatMap((text) => [...text.matchAll(/^cmdstat_(?:evalsha|eval):calls=(\d+)/gm)])
+    .flatMap((text) => [
+      ...text.matchAll(/^cmdstat_(?:evalsha|eval|evalsha_ro|eval_ro):calls=(\d+)/gm),
+    ])
     .reduce((sum, match) => sum + Number(match[1]), 0);
 }
 

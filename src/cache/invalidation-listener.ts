@@ -10,7 +10,7 @@ const HEARTBEAT_MS = 1_000;
 const REFUSED_RETRY_MS = 1_000;
 const REFUSED_RETRY_MAX_MS = 60_000;
 
-export type FlushReason = 'tracking lost' | 'topology changed' | 'redis flush';
+export type FlushReason = 'tracking lost' | 'topology changed' | 'redis flush' | 'database swapped';
 
 /** What the listener tells the cache. */
 export interface InvalidationSink {

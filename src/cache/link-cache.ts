@@ -5,6 +5,7 @@ import { resolveLinkCacheOptions, type LinkCacheOptions } from './link-cache-opt
 import { LinkEntries, type Admission, type CachedLink, type LinkState } from './link-entries';
 import { linkKeyOfEpoch, type StatefulKeys } from '../core/stateful-keys';
 import { TrackedMasters } from './tracked-masters';
+import { DatabaseIdentity } from './database-identity';
 
 /** Told of what Redis reported, so that calls under way stop taking new callers (LinkLookup). */
 export interface LinkCacheObserver {
@@ -36,11 +37,13 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
   private readonly logger = new Logger(LinkCache.name);
   private readonly entries?: LinkEntries;
   private readonly masters?: TrackedMasters;
+  private readonly database?: DatabaseIdentity;
   private readonly namespaces?: ReadonlySet<string>;
   private readonly flushes: Record<FlushReason, number> = {
     'tracking lost': 0,
     'topology changed': 0,
     'redis flush': 0,
+    'database swapped': 0,
   };
   private tracking = false;
   private lastFailure?: string;
@@ -59,6 +62,9 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
     this.entries = new LinkEntries(resolved.maxEntries, resolved.ttlMs);
     this.namespaces = resolved.namespaces;
     this.masters = new TrackedMasters(pool, keys.trackingPrefixes(resolved.namespaces), this);
+    this.database = new DatabaseIdentity(pool, keys.cacheIdentityKey(), () =>
+      this.flush('database swapped'),
+    );
   }
 
   get enabled(): boolean {
@@ -67,10 +73,12 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
 
   onModuleInit(): void {
     this.masters?.start();
+    this.database?.start();
   }
 
   onModuleDestroy(): void {
     this.masters?.close();
+    this.database?.close();
     this.tracking = false;
     this.entries?.flush();
   }
@@ -161,6 +169,7 @@ export class LinkCache implements OnModuleInit, OnModuleDestroy, InvalidationSin
   }
 
   flush(reason: FlushReason): void {
+    if (reason === 'redis flush') this.database?.forget();
     if (this.entries === undefined) return;
     this.entries.flush();
     this.flushes[reason]++;

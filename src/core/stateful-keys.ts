@@ -71,6 +71,14 @@ export abstract class StatefulKeys {
     return `${this.podStates(namespace, serviceName)}:info`;
   }
 
+  /**
+   * The database's identity for the link cache (a random token, this project's only): when it
+   * changes, the database was swapped (SWAPDB) and every cached link is dropped.
+   */
+  cacheIdentityKey(): string {
+    return `${this.prefix}:cache-database-identity`;
+  }
+
   /** `[link, userLinks, epoch]`, the keys of every link-writing script. */
   linkKeys(namespace: string, uid: string, serviceName: string): LinkKeys {
     const link = this.link(namespace, uid, serviceName);

@@ -103,7 +103,7 @@ function registerLinkCacheMetrics(registry: Registry, cache: LinkCache): void {
   }
   new Counter({
     name: 'stateful_link_cache_flushes_total',
-    help: 'Times the link cache was emptied, by reason (tracking lost, topology changed, redis flush)',
+    help: 'Times the link cache was emptied, by reason (tracking lost, topology changed, redis flush, database swapped)',
     labelNames: ['reason'] as const,
     registers: [registry],
     collect() {
