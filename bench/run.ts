@@ -15,6 +15,7 @@ import { poolSizes } from './scenarios/pool-size';
 import { scanAndRelease } from './scenarios/scan-release';
 import { startToReady } from './scenarios/startup';
 import { stalledBodies } from './scenarios/stalled-bodies';
+import { attacks } from './scenarios/attacks';
 import { startLibrary, startRawClient } from './support/library';
 import { clientCpus, cpuCheckMs, describeMachine, lastCpu, pin } from './support/machine';
 import {
@@ -98,10 +99,11 @@ async function main(): Promise<void> {
       collect(await startToReady(server.url, START_ROUNDS));
     }
     if (chosen.has('attacks')) {
-      begin('stalled bodies');
-      const section = await stalledBodies(server.url);
-      sections.push(section);
-      console.log(sectionToText(section));
+      begin('adversarial requests');
+      for (const section of [await attacks(server.url), await stalledBodies(server.url)]) {
+        sections.push(section);
+        console.log(sectionToText(section));
+      }
     }
   } finally {
     await server.destroy();

@@ -34,10 +34,12 @@ export class DatabaseIdentity {
 
   /**
    * After a flush Redis reported (FLUSHALL, FLUSHDB), which emptied the cache already: the identity
-   * is gone with the rest, and the next one read is taken as this database's without a second flush.
+   * may be gone with the rest, so the one read now is taken as this database's without a second
+   * flush. Read at once, not at the next tick: a SWAPDB before it would go unnoticed.
    */
   forget(): void {
     this.identity = undefined;
+    void this.check();
   }
 
   /** Reads the identity (setting one where there is none); runs `changed` when it is another. */
