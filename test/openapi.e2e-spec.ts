@@ -147,7 +147,7 @@ describe('OpenAPI document', () => {
   it('every route lists its error responses with the error schema', () => {
     const errorBody = '#/components/schemas/ErrorBody';
     for (const { path, method, op } of v1()) {
-      const expected = ['400', '401', '503'];
+      const expected = ['400', '401', '403', '503'];
       if (op.requestBody) expected.push('408', '413', '415');
       if (method === 'get' && /\/(state|workload|links\/\{svc\})$/.test(path)) expected.push('404');
       for (const status of expected) {

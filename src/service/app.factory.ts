@@ -7,7 +7,10 @@ import { serveLinkRoutesOnFastify } from './api/fastify-link-routes';
 import { toHttpError } from './api/http-error';
 import { LinkRequests } from './api/link-requests';
 import { RouteRequests } from './api/route-requests';
-import type { ServiceConfig } from './config/environment';
+import { readServiceTokens, type ServiceConfig } from './config/environment';
+import { Access } from './edge/access/access';
+import { type Stats, unwatchFile, watchFile } from 'fs';
+import { Logger } from '@nestjs/common';
 import { buildOpenApiDocument } from './docs/openapi-document';
 import { serveDocs } from './docs/docs.routes';
 import { serveConsole } from './console/console.routes';
@@ -21,6 +24,44 @@ import { ServiceLogger } from './logging/service-logger';
 import { installMetricsHooks } from './metrics/metrics-hooks';
 import { MetricsService } from './metrics/metrics.service';
 import { RedisWriteBatching } from './redis/redis-write-batching';
+
+/**
+ * Who may call what: API_TOKEN (admin) and API_TOKENS_FILE's scoped tokens, the file read again on
+ * SIGHUP or when it changes (a mounted Secret updates in place); a bad file keeps the tokens in force
+ * and logs why. Undefined without either: no token is asked for.
+ */
+function access(app: NestFastifyApplication, config: ServiceConfig): Access | undefined {
+  const file = config.apiTokensFile;
+  if (config.apiToken === undefined && file === undefined) return undefined;
+  const access = new Access(config.apiToken, file?.grants);
+  if (file === undefined) return access;
+  const logger = new Logger('Access');
+  const reload = (why: string) => {
+    try {
+      access.replace(readServiceTokens(file.path, config));
+      logger.log(`API_TOKENS_FILE read again (${why})`);
+    } catch (error) {
+      logger.warn(
+        `API_TOKENS_FILE not read again (${why}), the previous tokens stay: ${(error as Error).message}`,
+      );
+    }
+  };
+  const onHangUp = () => reload('SIGHUP');
+  process.on('SIGHUP', onHangUp);
+  const onChange = (now: Stats, before: Stats) => {
+    if (now.mtimeMs !== before.mtimeMs || now.ino !== before.ino) reload('the file changed');
+  };
+  watchFile(file.path, { interval: 1_000, persistent: false }, onChange);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onClose', (_instance, done) => {
+      process.off('SIGHUP', onHangUp);
+      unwatchFile(file.path, onChange);
+      done();
+    });
+  return access;
+}
 
 /**
  * Builds the service on Fastify (chosen over Express for its lower per-request overhead; the
@@ -48,7 +89,7 @@ export async function createApp(config: ServiceConfig): Promise<NestFastifyAppli
     bodyParser: false,
   });
   const fastify = app.getHttpAdapter().getInstance();
-  installApiTokenCheck(fastify, config.apiToken);
+  installApiTokenCheck(fastify, access(app, config));
   installBodyAdmission(fastify, config);
   installJsonBodyParser(fastify);
   installConnectionDraining(fastify, app.get(ShutdownState));

@@ -17,6 +17,7 @@ const NAMESPACE = {
 const ERROR_EXAMPLES: Record<number, string> = {
   400: 'Invalid podId: must be an integer',
   401: 'missing or invalid bearer token',
+  403: 'the pod token (tokens[0]) may not call setLinkedPod',
   404: 'user u1 has no link to service game',
   408: 'the request did not arrive in time (REQUEST_TIMEOUT_MS)',
   409: 'a persistent link to another pod exists',
@@ -27,7 +28,8 @@ const ERROR_EXAMPLES: Record<number, string> = {
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'bad input: the message names the field (also malformed JSON, invalid UTF-8, unknown fields or query parameters)',
-  401: 'API_TOKEN is set and the Authorization header does not carry it as a bearer token',
+  401: 'API_TOKEN or API_TOKENS_FILE is set and the Authorization header carries none of their tokens',
+  403: "the token's role or scope does not allow this route (API_TOKENS_FILE)",
   404: 'not found',
   408: 'the request did not arrive within REQUEST_TIMEOUT_MS',
   409: 'mode try: a persistent link to another pod exists',
@@ -58,7 +60,7 @@ export function JsonBody(type: new () => unknown, required = true): MethodDecora
 /** Every `/v1` controller: bearer token (when configured), 400 and 401 on every route. */
 export const V1_SECURITY = 'bearer';
 export function V1Docs(): ClassDecorator {
-  return applyDecorators(ApiSecurity(V1_SECURITY), ApiErrors(400, 401, 503));
+  return applyDecorators(ApiSecurity(V1_SECURITY), ApiErrors(400, 401, 403, 503));
 }
 
 export const NamespaceParam = () =>

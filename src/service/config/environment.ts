@@ -1,6 +1,9 @@
 import { StatefulValidationError } from '../../errors';
 import { EnvironmentError, EnvReader, optional, type Env } from '../../config/environment-reader';
-import { loadStoreEnvironment } from '../../config/store-environment';
+import { loadStoreEnvironment, type StoreEnvironment } from '../../config/store-environment';
+import { createStatefulKeys } from '../../core/stateful-keys';
+import { assertServiceName } from '../../core/validators';
+import { readTokensFile, TokensFileError, type TokenGrant } from '../edge/access/token-grants';
 import { assertWaitFitsCommandTimeout } from '../../durability/durability-options';
 import type { RedisModuleOptions } from '../../redis/redis-module-options';
 
@@ -15,6 +18,8 @@ export interface ServiceConfig {
   /** One info line per /v1 request (pino-http); off by default, it halves the link routes' throughput. */
   logRequests: boolean;
   apiToken?: string;
+  /** API_TOKENS_FILE: scoped tokens, read at start (and again on SIGHUP or change). */
+  apiTokensFile?: { path: string; grants: TokenGrant[] };
   bodyLimitBytes: number;
   /** Time a request may take to arrive, body included; slower ones get 408 and are closed. */
   requestTimeoutMs: number;
@@ -103,12 +108,18 @@ export function loadServiceConfig(env: Env): ServiceConfig {
       'must be 16 to 256 visible ASCII characters (no spaces)',
     );
   }
+  const tokensPath = read.string('API_TOKENS_FILE');
+  const apiTokensFile =
+    tokensPath === undefined
+      ? undefined
+      : { path: tokensPath, grants: readServiceTokens(tokensPath, store) };
   return {
     port: read.integer('PORT', 0, 65_535, 3000),
     host: read.string('HOST') ?? '0.0.0.0',
     logLevel: logLevel as ServiceConfig['logLevel'],
     logRequests: read.boolean('LOG_REQUESTS', false),
     apiToken,
+    ...optional('apiTokensFile', apiTokensFile),
     bodyLimitBytes,
     requestTimeoutMs,
     bodyTimeoutMs,
@@ -135,6 +146,28 @@ export function loadServiceConfig(env: Env): ServiceConfig {
  */
 export function defaultBodyLimitBytes(maxBatch: number): number {
   return 16 * 1024 + maxBatch * 300;
+}
+
+/**
+ * API_TOKENS_FILE's grants, checked with the key layout's rules; a bad file is an EnvironmentError
+ * naming the entry (at start), or a TokensFileError (on a reload, which keeps the previous grants).
+ */
+export function readServiceTokens(
+  path: string,
+  store: Pick<StoreEnvironment, 'keyLayout' | 'keyPrefix'>,
+): TokenGrant[] {
+  const keys = createStatefulKeys(store.keyLayout, store.keyPrefix);
+  try {
+    return readTokensFile(
+      path,
+      (value, field) => keys.assertNamespace(value, field),
+      assertServiceName,
+    );
+  } catch (error) {
+    if (error instanceof TokensFileError)
+      throw new EnvironmentError('API_TOKENS_FILE', error.message);
+    throw error;
+  }
 }
 
 /** An HTTP header name (RFC 9110 token characters). */
