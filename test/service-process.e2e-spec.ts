@@ -54,6 +54,10 @@ describe('the service process', () => {
       { REDIS_KEY_LAYOUT: 'Java' },
       /^Invalid environment variable REDIS_KEY_LAYOUT: must be go or java$/,
     ],
+    [
+      { API_TOKENS_FILE: '/nonexistent/tokens.json' },
+      /^Invalid environment variable API_TOKENS_FILE: cannot read the file \/nonexistent\/tokens.json$/,
+    ],
   ])('refuses %j with one line naming the variable', async (env, line) => {
     const { code, lines } = await startFails(env);
     expect(code).toBe(1);
