@@ -48,13 +48,27 @@ describe('deploy/kubernetes', () => {
   const game = find('StatefulSet', 'game');
   const gateway = find('Deployment', 'nginx-gateway');
 
-  it('the game servers reach the store through its Service, with its token', () => {
+  it('the game servers reach the store through its Service, each side with its own token', () => {
     const { service, port } = serviceTarget(envOf(game).STORE_URL);
     expect(service.spec.selector).toEqual(store.spec.template.metadata.labels);
     const servicePort = service.spec.ports.find((p: any) => p.port === port);
     expect(servicePort.targetPort).toBe('http');
     expect(portOf(store, 'http')).toBe(Number(envOf(store).PORT ?? 3000));
-    expect(envOf(game).API_TOKEN).toEqual(envOf(store).API_TOKEN);
+    // Least privilege: a pod token for the game servers, a gateway token for the gateway, both
+    // known to the store through its tokens file, mounted from its own Secret.
+    expect(envOf(game).API_TOKEN).toEqual({
+      secretKeyRef: { name: 'game-pod-token', key: 'token', optional: false },
+    });
+    expect(envOf(gateway).ROUTE_TOKEN).toEqual({
+      secretKeyRef: { name: 'gateway-token', key: 'token', optional: false },
+    });
+    const tokensFile: string = envOf(store).API_TOKENS_FILE;
+    const mount = container(store).volumeMounts.find((m: any) =>
+      tokensFile.startsWith(`${m.mountPath}/`),
+    );
+    const volume = store.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
+    expect(volume.secret).toEqual({ secretName: 'stateful-store-tokens', optional: false });
+    expect(tokensFile.slice(mount.mountPath.length + 1)).toBe('tokens.json');
   });
 
   it('the game servers report their address from the downward API, on their own port', () => {
@@ -93,7 +107,7 @@ describe('deploy/kubernetes', () => {
     const env = envOf(gateway);
     expect(Object.keys(env).sort()).toEqual([...new Set(variables)].sort());
     expect(Number(env.GATEWAY_PORT)).toBe(portOf(gateway, 'http'));
-    expect(env.ROUTE_TOKEN).toEqual(envOf(store).API_TOKEN);
+    expect(env.ROUTE_TOKEN.secretKeyRef.name).toBe('gateway-token'); // a gateway token the store's file knows
     const { service } = serviceTarget(env.STORE_ADDRESS);
     expect(service.metadata.name).toBe('stateful-store');
     // The gateway routes the StatefulSet the game servers report as.

@@ -132,8 +132,9 @@ function list(
 ): unknown[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) throw new TokensFileError(`${field} must be an array`);
-  value.forEach((item, index) => checkItem(item, `${field}[${index}]`));
-  return value;
+  const items: unknown[] = value;
+  items.forEach((item, index) => checkItem(item, `${field}[${index}]`));
+  return items;
 }
 
 /** A library check, its error turned into one naming the file's entry. */
