@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  */
 const floors = [
   ['errors'],
-  ['core'],
+  ['core', 'tracing'],
   ['redis'],
   ['scripts', 'durability', 'config'],
   ['health'],

@@ -201,6 +201,7 @@ describe('module wiring', () => {
 
   it.each([
     [{ keyLayout: 'Java' }, 'keyLayout', "must be 'go' or 'java'"],
+    [{ traceUids: 'yes' }, 'traceUids', 'must be true or false'],
     [{ keyLayout: 'java', podStatusFormat: 'split' }, 'podStatusFormat', 'Java reads only'],
     [
       { keyLayout: 'java', redis: { cluster: { nodes: [{ host: '127.0.0.1', port: 1 }] } } },

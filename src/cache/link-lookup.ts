@@ -1,3 +1,4 @@
+import { markCacheHit } from '../tracing/operation-spans';
 import { MalformedReplyError, translateRedisError } from '../errors';
 import type { LinkPlacement, PlacementObserver } from '../links/link-placement';
 import type { PlacementChoice } from '../links/placement-choice';
@@ -49,7 +50,10 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
     // `npm run bench` (docs/decisions.md), for a read Redis answers as cheaply as the map would.
     if (!this.cache.enabled) return this.plainGet(key);
     const cached = this.cache.linkOf(namespace, key, false);
-    if (cached !== undefined) return Promise.resolve(cached.podId);
+    if (cached !== undefined) {
+      markCacheHit();
+      return Promise.resolve(cached.podId);
+    }
     const shared = this.gets.find(key);
     if (shared !== undefined) {
       this.gets.shared++;
@@ -108,7 +112,10 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
     if (fresh) return this.readLink(key, this.cache.begin(namespace, key)).then(linkWithEpoch);
     const cached = this.cache.linkOf(namespace, key, false);
     if (cached !== undefined) {
-      if (cached.persistenceKnown) return Promise.resolve(withEpoch(cached));
+      if (cached.persistenceKnown) {
+        markCacheHit();
+        return Promise.resolve(withEpoch(cached));
+      }
       this.cache.unhit();
     }
     const shared = this.links.find(key);
@@ -179,6 +186,7 @@ export class LinkLookup implements PlacementObserver, LinkCacheObserver {
     if (cached !== undefined && cached.epoch > 0) {
       const { podId, epoch } = cached;
       if (!choice.heal || this.placement.keepsPod(namespace, serviceName, podId, choice)) {
+        markCacheHit();
         return Promise.resolve({ podId, created: false, epoch });
       }
       this.cache.unhit();

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { LinkLookup } from '../cache/link-lookup';
 import { LinkWrites } from '../cache/link-writes';
 import type {
@@ -10,6 +10,9 @@ import type {
   TrySetLinkResult,
 } from '../core/stateful.types';
 import { StatefulKeys } from '../core/stateful-keys';
+import { traceOperations } from '../tracing/traced-operations';
+import type { StatefulModuleOptions } from './stateful-module-options';
+import { STATEFUL_MODULE_OPTIONS } from './stateful.module-definition';
 import * as check from '../core/validators';
 import { StatefulValidationError } from '../errors';
 import { LinkReads } from '../links/link-reads';
@@ -36,7 +39,13 @@ export class StatefulExecutorService {
     private readonly reads: LinkReads,
     private readonly linkedUsers: LinkedUsers,
     private readonly keys: StatefulKeys,
-  ) {}
+    @Inject(STATEFUL_MODULE_OPTIONS) options: Pick<StatefulModuleOptions, 'traceUids'>,
+  ) {
+    this.traceUids = options.traceUids === true;
+  }
+
+  /** Whether operation spans carry the uid (`traceUids`; off: a uid is personal data). */
+  readonly traceUids: boolean;
 
   // ---- Pod state and load (src/pods) ----
 
@@ -391,3 +400,36 @@ function badLinkWrite(
     return check.rejected(error);
   }
 }
+
+// Every operation in an OpenTelemetry span (a no-op without an SDK): where each names the service
+// and the user. scanLinkedUsers, a generator, is traced page by page through scanLinkedUsersPage.
+const SERVICE = { service: 1 };
+const LINK = { uid: 1, service: 2 };
+traceOperations(StatefulExecutorService.prototype, {
+  setServiceState: SERVICE,
+  getServiceState: SERVICE,
+  getServicePodState: SERVICE,
+  removeServicePod: SERVICE,
+  reportPodLoad: SERVICE,
+  reportPodStatus: SERVICE,
+  getPodLoads: SERVICE,
+  getPodAddresses: SERVICE,
+  getPodAddress: SERVICE,
+  setWorkloadState: SERVICE,
+  getWorkloadState: SERVICE,
+  getWorkloadStates: {},
+  setLinkedPod: LINK,
+  setLinkedPodIfAbsent: LINK,
+  trySetLinkedPod: LINK,
+  getLinkedPod: LINK,
+  getLink: LINK,
+  isLinkOwner: LINK,
+  getLinkedPodIfPersist: LINK,
+  getLinkedPods: { service: 2 },
+  removeLinkedPod: LINK,
+  removeLinkedPodWithId: LINK,
+  getLinkService: { uid: 1 },
+  computeLinkedPod: LINK,
+  scanLinkedUsersPage: SERVICE,
+  releasePodUsers: SERVICE,
+});

@@ -39,6 +39,11 @@ export interface StatefulModuleOptions {
    * once this many replicas have them (Redis WAIT on the connection that wrote).
    */
   durability?: DurabilityOptions;
+  /**
+   * OpenTelemetry: put the uid on each operation's span (`enduser.id`; default off, a uid is
+   * personal data). Spans exist only where the host app installs an SDK.
+   */
+  traceUids?: boolean;
   /** Adds StatefulPodAgent's heartbeat: for Nest apps that run inside the StatefulSet. */
   pod?: PodAgentOptions;
 }

@@ -18,6 +18,7 @@ const KNOWN_OPTIONS = new Set([
   'cache',
   'durability',
   'pod',
+  'traceUids',
   'isGlobal',
 ]);
 
@@ -53,6 +54,9 @@ export function validateStatefulModuleOptions(options: StatefulModuleOptions): v
     throw new StatefulValidationError('podStatusFormat', "must be 'split' or 'java'");
   }
   if (keys.layout === 'java') assertJavaLayoutFits(options);
+  if (options.traceUids !== undefined && typeof options.traceUids !== 'boolean') {
+    throw new StatefulValidationError('traceUids', 'must be true or false');
+  }
   if (pod !== undefined) resolvePodAgent(pod, assertNamespace);
   if (options.cache !== undefined) resolveLinkCacheOptions(options.cache, assertNamespace);
   validateRedisOptions(options.redis);
