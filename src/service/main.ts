@@ -1,3 +1,5 @@
+// First: the OpenTelemetry SDK (when configured) must see http and ioredis load.
+import { tracingSdk } from './tracing/instrument';
 import { Logger } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { StatefulValidationError } from '../errors';
@@ -36,6 +38,16 @@ async function main(): Promise<void> {
   try {
     app = await createApp(config);
     app.enableShutdownHooks(['SIGTERM', 'SIGINT']);
+    const sdk = tracingSdk;
+    if (sdk) {
+      // Spans still buffered are sent before the process ends.
+      app
+        .getHttpAdapter()
+        .getInstance()
+        .addHook('onClose', async () => {
+          await sdk.shutdown().catch(() => undefined);
+        });
+    }
     // Nest re-raises the signal once closed, and a process ended by a signal runs no 'exit'
     // listener: the private Redis stops as the HTTP server closes.
     const stopPrivateRedis = privateRedis?.process;
