@@ -1,10 +1,7 @@
-import { spawn } from 'child_process';
 import { Redis } from 'ioredis';
-import { join } from 'path';
-import { freePort } from '../../test/support/redis-server';
+import { startServiceProcess } from '../support/service-process';
 import { formatNumber, type Section } from '../support/report';
 
-const SERVICE_ENTRY = join(__dirname, '..', '..', 'src', 'service', 'main.js');
 const BASE = '/v1/namespaces/prod';
 
 interface Row {
@@ -19,18 +16,7 @@ interface Row {
  * cache on): each attack's requests, its 5xx answers, and what became of the store.
  */
 export async function attacks(redisUrl: string): Promise<Section> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [SERVICE_ENTRY], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      REDIS_URL: redisUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'fatal',
-      LINK_CACHE_MAX_ENTRIES: '10000',
-    },
-    stdio: 'ignore',
-  });
+  const { child, port } = await startServiceProcess(redisUrl, { LINK_CACHE_MAX_ENTRIES: '10000' });
   const redis = new Redis(redisUrl);
   const url = (path: string) => `http://127.0.0.1:${port}${path}`;
   const send = (method: string, path: string, body?: string) =>
@@ -41,7 +27,6 @@ export async function attacks(redisUrl: string): Promise<Section> {
     });
   const rows: Row[] = [];
   try {
-    await ready(url('/health/ready'));
     await send(
       'PUT',
       `${BASE}/services/game/pods/0/status`,
@@ -157,15 +142,4 @@ export async function attacks(redisUrl: string): Promise<Section> {
     header: ['attack', 'requests', '5xx', 'outcome'],
     rows: rows.map((row) => [row.attack, String(row.sent), String(row.fiveHundreds), row.outcome]),
   };
-}
-
-async function ready(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await fetch(url)
-      .then((response) => response.status === 200)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the service did not become ready');
 }

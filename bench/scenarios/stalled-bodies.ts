@@ -1,11 +1,9 @@
-import { spawn, type ChildProcess } from 'child_process';
+import type { ChildProcess } from 'child_process';
 import { readFileSync } from 'fs';
 import { connect, type Socket } from 'net';
-import { join } from 'path';
-import { freePort } from '../../test/support/redis-server';
+import { startServiceProcess } from '../support/service-process';
 import { formatNumber, type Section } from '../support/report';
 
-const SERVICE_ENTRY = join(__dirname, '..', '..', 'src', 'service', 'main.js');
 const SOCKETS = 300;
 const ATTACK_MS = 10_000;
 
@@ -70,21 +68,11 @@ async function run(
   redisUrl: string,
   attack: Attack,
 ): Promise<{ idleMb: number; peakMb: number; answers: string }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [SERVICE_ENTRY], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      REDIS_URL: redisUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'fatal',
-      REQUEST_TIMEOUT_MS: '10000',
-      ...attack.env,
-    },
-    stdio: 'ignore',
+  const { child, port } = await startServiceProcess(redisUrl, {
+    REQUEST_TIMEOUT_MS: '10000',
+    ...attack.env,
   });
   try {
-    await ready(port);
     for (let i = 0; i < 200; i++) await fetch(`http://127.0.0.1:${port}/health/live`);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const idle = rssMb(child);
@@ -137,15 +125,4 @@ async function run(
 function rssMb(child: ChildProcess): number {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
   return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)![1]) / 1024;
-}
-
-async function ready(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await fetch(`http://127.0.0.1:${port}/health/ready`)
-      .then((response) => response.status === 200)
-      .catch(() => false);
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the service did not become ready');
 }

@@ -11,6 +11,8 @@ import type {
 } from '../core/stateful.types';
 import { StatefulKeys } from '../core/stateful-keys';
 import { traceOperations } from '../tracing/traced-operations';
+import { EXECUTOR_OPERATIONS } from './executor-operations';
+import { badLinkWrite } from './link-write-checks';
 import type { StatefulModuleOptions } from './stateful-module-options';
 import { STATEFUL_MODULE_OPTIONS } from './stateful.module-definition';
 import * as check from '../core/validators';
@@ -379,57 +381,5 @@ export class StatefulExecutorService {
   }
 }
 
-/**
- * A link write's arguments checked (the pod only when given), in the order the fields are named:
- * the rejection an `async` method would return for bad input, or undefined.
- */
-function badLinkWrite(
-  keys: StatefulKeys,
-  namespace: string,
-  uid: string,
-  serviceName: string,
-  podId: number | undefined,
-  persistSeconds: number,
-): Promise<never> | undefined {
-  try {
-    keys.assertLink(namespace, uid, serviceName);
-    if (podId !== undefined) check.assertPodId(podId);
-    check.assertPersistSeconds(persistSeconds);
-    return undefined;
-  } catch (error) {
-    return check.rejected(error);
-  }
-}
-
-// Every operation in an OpenTelemetry span (a no-op without an SDK): where each names the service
-// and the user. scanLinkedUsers, a generator, is traced page by page through scanLinkedUsersPage.
-const SERVICE = { service: 1 };
-const LINK = { uid: 1, service: 2 };
-traceOperations(StatefulExecutorService.prototype, {
-  setServiceState: SERVICE,
-  getServiceState: SERVICE,
-  getServicePodState: SERVICE,
-  removeServicePod: SERVICE,
-  reportPodLoad: SERVICE,
-  reportPodStatus: SERVICE,
-  getPodLoads: SERVICE,
-  getPodAddresses: SERVICE,
-  getPodAddress: SERVICE,
-  setWorkloadState: SERVICE,
-  getWorkloadState: SERVICE,
-  getWorkloadStates: {},
-  setLinkedPod: LINK,
-  setLinkedPodIfAbsent: LINK,
-  trySetLinkedPod: LINK,
-  getLinkedPod: LINK,
-  getLink: LINK,
-  isLinkOwner: LINK,
-  getLinkedPodIfPersist: LINK,
-  getLinkedPods: { service: 2 },
-  removeLinkedPod: LINK,
-  removeLinkedPodWithId: LINK,
-  getLinkService: { uid: 1 },
-  computeLinkedPod: LINK,
-  scanLinkedUsersPage: SERVICE,
-  releasePodUsers: SERVICE,
-});
+// Every operation in an OpenTelemetry span (a no-op without an SDK).
+traceOperations(StatefulExecutorService.prototype, EXECUTOR_OPERATIONS);

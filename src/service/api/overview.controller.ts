@@ -5,7 +5,11 @@ import { SERVICE_CONFIG } from '../config/service-config.constants';
 import type { ServiceConfig } from '../config/environment';
 import { NamespaceParam, ServiceParam, UidParam, V1Docs } from './api-docs.decorators';
 import { booleanParam, listParam, strictQuery } from './request-parsing';
-import { ServiceOverviewResponse, ServicesResponse, UserOverviewResponse } from './schemas';
+import {
+  ServiceOverviewResponse,
+  ServicesResponse,
+  UserOverviewResponse,
+} from './overview-schemas';
 import { V1Routes } from './v1-routes.decorator';
 
 /**
