@@ -133,37 +133,38 @@ export async function runCli(argv: string[], env: Env = process.env): Promise<nu
       ),
     );
 
+  /** A command on one pod: `<name> <ns> <svc> <pod>`. */
+  const podCommand = (name: string, description: string) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<ns>', 'namespace')
+      .argument('<svc>', 'service')
+      .argument('<pod>', 'pod id', podId);
+
   for (const [name, state, what] of [
     ['drain', 'Draining', 'drain a pod: it keeps its users and takes no new ones'],
     ['ready', 'Ready', 'make a pod ready again: it takes new users'],
   ] as const) {
-    program
-      .command(name)
-      .description(what)
-      .argument('<ns>', 'namespace')
-      .argument('<svc>', 'service')
-      .argument('<pod>', 'pod id', podId)
-      .action((ns: string, svc: string, pod: number) =>
-        run(
-          (keys) => keys.assertService(ns, svc),
-          async ({ executor }, out) => {
-            await executor.setServiceState(ns, svc, pod, state);
-            out.write(
-              out.json
-                ? JSON.stringify({ namespace: ns, service: svc, podId: pod, state })
-                : `pod ${pod} of ${ns}/${svc} is ${state}`,
-            );
-          },
-        ),
-      );
+    podCommand(name, what).action((ns: string, svc: string, pod: number) =>
+      run(
+        (keys) => keys.assertService(ns, svc),
+        async ({ executor }, out) => {
+          await executor.setServiceState(ns, svc, pod, state);
+          out.write(
+            out.json
+              ? JSON.stringify({ namespace: ns, service: svc, podId: pod, state })
+              : `pod ${pod} of ${ns}/${svc} is ${state}`,
+          );
+        },
+      ),
+    );
   }
 
-  program
-    .command('release')
-    .description("remove the links of a pod's users, so that their next request places them anew")
-    .argument('<ns>', 'namespace')
-    .argument('<svc>', 'service')
-    .argument('<pod>', 'pod id', podId)
+  podCommand(
+    'release',
+    "remove the links of a pod's users, so that their next request places them anew",
+  )
     .option(
       '--persist-seconds <seconds>',
       'keep each link this long as a temporary one instead of deleting it',
@@ -187,27 +188,24 @@ export async function runCli(argv: string[], env: Env = process.env): Promise<nu
       ),
     );
 
-  program
-    .command('forget')
-    .description('forget a pod that is gone for good (its state, load and what is kept of it)')
-    .argument('<ns>', 'namespace')
-    .argument('<svc>', 'service')
-    .argument('<pod>', 'pod id', podId)
-    .action((ns: string, svc: string, pod: number) =>
-      run(
-        (keys) => keys.assertService(ns, svc),
-        async ({ executor }, out) => {
-          const known = await executor.removeServicePod(ns, svc, pod);
-          out.write(
-            out.json
-              ? JSON.stringify({ namespace: ns, service: svc, podId: pod, known })
-              : known
-                ? `forgot pod ${pod} of ${ns}/${svc}`
-                : `pod ${pod} of ${ns}/${svc} was not known`,
-          );
-        },
-      ),
-    );
+  podCommand(
+    'forget',
+    'forget a pod that is gone for good (its state, load and what is kept of it)',
+  ).action((ns: string, svc: string, pod: number) =>
+    run(
+      (keys) => keys.assertService(ns, svc),
+      async ({ executor }, out) => {
+        const known = await executor.removeServicePod(ns, svc, pod);
+        out.write(
+          out.json
+            ? JSON.stringify({ namespace: ns, service: svc, podId: pod, known })
+            : known
+              ? `forgot pod ${pod} of ${ns}/${svc}`
+              : `pod ${pod} of ${ns}/${svc} was not known`,
+        );
+      },
+    ),
+  );
 
   try {
     await program.parseAsync(argv, { from: 'user' });
